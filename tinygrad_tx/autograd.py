@@ -1,0 +1,207 @@
+"""Reverse-mode automatic differentiation: backward() over the graph of Functions.
+
+Backward runs in two phases, as in micrograd:
+
+  1. Topological order. Walk from the output to the leaves (iteratively, so a
+     graph 100,000 ops deep needs no recursion) and list every tensor after all
+     tensors computed from it.
+  2. Chain rule in reverse. Seed dL/dL = 1 at the output; for each tensor in that
+     order, hand its gradient to the Function that made it, which returns the
+     gradients of its inputs (the vector-Jacobian product). A tensor used twice
+     receives two contributions, and they add up.
+
+Leaves (parameters, inputs with requires_grad=True) accumulate into `.grad` with
+`+=`, across backward calls too, until `zero_grad()`. Intermediate tensors keep no
+`.grad` unless asked (`retain_grad()`, or `backward(retain_grads=True)`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from .function import switches
+
+# ------------------------------------------------------------------ switches
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Build no graph inside this block (evaluation, optimizer updates).
+
+    Works as a decorator too: `@no_grad()`.
+    """
+    previous = switches.grad_enabled
+    switches.grad_enabled = False
+    try:
+        yield
+    finally:
+        switches.grad_enabled = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Build the graph again inside a `no_grad()` block."""
+    previous = switches.grad_enabled
+    switches.grad_enabled = True
+    try:
+        yield
+    finally:
+        switches.grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    return switches.grad_enabled
+
+
+@contextlib.contextmanager
+def detect_anomaly():
+    """Check every forward output and every gradient for NaN and inf.
+
+    The first op that produces one raises `FloatingPointError` naming the op, the
+    module it ran in and the shapes of its inputs. Slower: use it to find a bug,
+    not to train.
+    """
+    previous = switches.detect_anomaly
+    switches.detect_anomaly = True
+    try:
+        yield
+    finally:
+        switches.detect_anomaly = previous
+
+
+def check_finite(array, fn, inputs, what: str) -> None:
+    """Raise FloatingPointError if `array` holds NaN or inf (anomaly mode)."""
+    if array is None or array.dtype.kind != "f":
+        return
+    xp = _xp(array)
+    if bool(xp.isfinite(array).all()):
+        return
+    kind = "NaN" if bool(xp.isnan(array).any()) else "inf"
+    scope = fn.scope.path if getattr(fn, "scope", None) else "top level"
+    shapes = ", ".join(str(t.shape) for t in inputs)
+    raise FloatingPointError(
+        f"detect_anomaly: {fn.op_name()} (in {scope}) produced {kind} in its "
+        f"{what}; its inputs have shapes {shapes}"
+    )
+
+
+def _xp(array):
+    from .backend import get_array_module
+
+    return get_array_module(array)
+
+
+# ------------------------------------------------------------------ backward
+
+
+def topological_order(root) -> list:
+    """Tensors reachable from `root` through requires_grad links, each listed
+    after every tensor computed from it (root first, leaves last)."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        tensor, children_done = stack.pop()
+        if children_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        if tensor._ctx is not None:
+            for parent in tensor._ctx.parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def backward(root, grad=None, retain_graph=False, retain_grads=False) -> None:
+    """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires it.
+
+    grad          dL/d(root); may be omitted only when root has one element.
+    retain_graph  keep the arrays saved for backward, to call backward again.
+    retain_grads  also keep `.grad` on every intermediate tensor (for inspecting
+                  and drawing a graph with its gradients, micrograd-style).
+    """
+    grad = _seed(root, grad)
+    handed_out: set[int] = {id(grad)}  # arrays that some tensor already holds
+    grads = {id(root): grad}
+    for tensor in topological_order(root):
+        g = grads.pop(id(tensor), None)
+        if g is None:
+            continue
+        fn = tensor._ctx
+        if fn is None or retain_grads or tensor._retains_grad:
+            _accumulate(tensor, g, handed_out)
+        if fn is None:
+            continue
+        if fn.released:
+            raise RuntimeError(
+                f"backward: the graph through {fn.op_name()} was already freed by "
+                "an earlier backward(); call backward(retain_graph=True) the first "
+                "time to go through the same graph twice"
+            )
+        _propagate(fn, g, grads)
+        if not retain_graph:
+            fn.release()
+
+
+def _seed(root, grad):
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require a gradient: none of the tensors "
+            "it was computed from has requires_grad=True, or it was computed "
+            "inside no_grad()"
+        )
+    xp = _xp(root.data)
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: a gradient can be implied only for a scalar, but this "
+                f"tensor has shape {root.shape}; reduce it first (.sum() or .mean()) "
+                f"or pass grad= with shape {root.shape}"
+            )
+        return xp.ones_like(root.data)
+    grad = grad.data if hasattr(grad, "_ctx") else xp.asarray(grad, dtype=root.dtype)
+    if grad.shape != root.shape:
+        raise ValueError(
+            f"backward: grad has shape {grad.shape} but the tensor has shape "
+            f"{root.shape}; they must be equal"
+        )
+    return grad
+
+
+def _propagate(fn, grad_out, grads: dict) -> None:
+    """Ask `fn` for its inputs' gradients and add them to `grads`."""
+    in_grads = fn.backward(grad_out)
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    for parent, g, needed in zip(fn.parents, in_grads, fn.needs_input_grad):
+        if g is None or not needed:
+            continue
+        if g.shape != parent.shape:
+            raise RuntimeError(
+                f"internal error in {fn.op_name()}.backward: gradient of shape "
+                f"{g.shape} for an input of shape {parent.shape}"
+            )
+        if switches.detect_anomaly:
+            check_finite(g, fn, fn.parents, "backward (an input's gradient)")
+        key = id(parent)
+        grads[key] = grads[key] + g if key in grads else g
+
+
+def _accumulate(tensor, g, handed_out: set[int]) -> None:
+    """tensor.grad += g, storing `g` itself when no other tensor can see it."""
+    if g.dtype != tensor.dtype:
+        g = g.astype(tensor.dtype)
+    if tensor.grad is None:
+        # A backward may return the same array for two inputs (add), or a view of
+        # its upstream gradient (reshape): copy those, so a later in-place `+=`
+        # on one tensor's .grad can never change another's.
+        if not g.flags.owndata or id(g) in handed_out:
+            g = g.copy()
+        tensor.grad = g
+        handed_out.add(id(g))
+    else:
+        tensor.grad += g

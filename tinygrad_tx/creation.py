@@ -1,0 +1,81 @@
+"""Functions that make new tensors: zeros, ones, full, arange, eye, rand, randn.
+
+They mirror NumPy's names and arguments, plus `requires_grad` and `device`.
+Random tensors draw on the host generator of `tinygrad_tx.random` (seed it with
+`manual_seed`), so the same seed gives the same numbers on every device.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import random
+from .backend import check_device, to_device, xp_for
+from .tensor import Tensor
+
+
+def _shape(shape) -> tuple[int, ...]:
+    return (
+        tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+    )
+
+
+def _make(array, requires_grad, device) -> Tensor:
+    return Tensor(array, requires_grad=requires_grad, device=device)
+
+
+def tensor(data, requires_grad=False, device="cpu", dtype=None) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad, device=device, dtype=dtype)
+
+
+def zeros(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    return _make(
+        xp_for(check_device(device)).zeros(_shape(shape), dtype), requires_grad, device
+    )
+
+
+def ones(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    return _make(
+        xp_for(check_device(device)).ones(_shape(shape), dtype), requires_grad, device
+    )
+
+
+def full(shape, value, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    return _make(
+        xp_for(check_device(device)).full(shape, value, dtype), requires_grad, device
+    )
+
+
+def zeros_like(t: Tensor, requires_grad=False) -> Tensor:
+    return zeros(t.shape, dtype=t.dtype, requires_grad=requires_grad, device=t.device)
+
+
+def ones_like(t: Tensor, requires_grad=False) -> Tensor:
+    return ones(t.shape, dtype=t.dtype, requires_grad=requires_grad, device=t.device)
+
+
+def arange(start, stop=None, step=1, dtype=None, device="cpu") -> Tensor:
+    array = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    return Tensor(array if dtype is None else array.astype(dtype), device=device)
+
+
+def eye(n: int, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    return _make(np.eye(n, dtype=dtype), requires_grad, device)
+
+
+def randn(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    """Samples from the standard normal distribution N(0, 1)."""
+    array = random.host_generator().standard_normal(_shape(shape)).astype(dtype)
+    return _make(to_device(array, check_device(device)), requires_grad, device)
+
+
+def rand(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
+    """Samples from the uniform distribution on [0, 1)."""
+    array = random.host_generator().random(_shape(shape)).astype(dtype)
+    return _make(to_device(array, check_device(device)), requires_grad, device)
+
+
+def randint(low: int, high: int, shape, device="cpu") -> Tensor:
+    """Integers drawn uniformly from [low, high)."""
+    array = random.host_generator().integers(low, high, size=shape, dtype=np.int64)
+    return Tensor(array, device=device)

@@ -1,0 +1,75 @@
+"""Saving and loading state dicts as safetensors files (never pickle).
+
+A safetensors file is a JSON header (names, dtypes, shapes, offsets) followed by
+raw bytes: loading it cannot run code, unlike a pickle. Writes are atomic: the
+file is written beside the target under a temporary name, flushed to disk, then
+renamed over the target, so a crash mid-write never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .backend import to_numpy
+from .tensor import Tensor
+
+
+def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+    """Write `payload` to `path` so that readers see the old file or the new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def save(
+    state_dict: dict, path: str | os.PathLike, metadata: dict[str, str] | None = None
+) -> None:
+    """Write {name: array or Tensor} to a safetensors file, atomically."""
+    from safetensors.numpy import save
+
+    arrays = {}
+    for name, value in state_dict.items():
+        array = to_numpy(value.data if isinstance(value, Tensor) else value)
+        arrays[name] = np.ascontiguousarray(array)
+    atomic_write_bytes(path, save(arrays, metadata=metadata))
+
+
+def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a safetensors file into {name: NumPy array}, with clear errors."""
+    arrays, _ = load_with_metadata(path)
+    return arrays
+
+
+def load_with_metadata(
+    path: str | os.PathLike,
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such checkpoint file: {path}")
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            metadata = f.metadata() or {}
+            arrays = {name: f.get_tensor(name) for name in f.keys()}  # noqa: SIM118
+    except Exception as exc:  # safetensors raises its own error types
+        raise ValueError(
+            f"{path} is not a readable safetensors file (truncated, or another "
+            f"format such as a pickle): {exc}"
+        ) from None
+    return arrays, metadata

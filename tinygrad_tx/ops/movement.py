@@ -1,0 +1,129 @@
+"""Movement ops: they move, copy or select elements without arithmetic.
+
+Each has an adjoint that moves the gradient back:
+  reshape  <-> reshape back          transpose <-> the inverse permutation
+  broadcast_to <-> sum (unbroadcast) getitem   <-> scatter-add into zeros
+  cat      <-> split                 stack     <-> select along the new axis
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..backend import get_array_module, scatter_add
+from ..function import Function, unbroadcast
+
+
+class Reshape(Function):
+    """y = x with a new shape (same elements, same order).   Backward: reshape back."""
+
+    def forward(self, x, shape=None):
+        self.x_shape = x.shape
+        if -1 not in shape and math.prod(shape) != x.size:
+            raise ValueError(
+                f"reshape: cannot reshape {x.shape} ({x.size} elements) into "
+                f"{tuple(shape)} ({math.prod(shape)} elements)"
+            )
+        return x.reshape(shape)
+
+    def backward(self, grad_out):
+        return grad_out.reshape(self.x_shape)
+
+
+class Transpose(Function):
+    """y = x with its axes permuted: y.shape[i] = x.shape[axes[i]].
+
+    Backward applies the inverse permutation (argsort of axes).
+    """
+
+    def forward(self, x, axes=None):
+        if sorted(axes) != list(range(x.ndim)):
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are not a permutation of the "
+                f"{x.ndim} axes of shape {x.shape}; to swap two axes use "
+                "swapaxes(a, b)"
+            )
+        self.inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i]))
+        return x.transpose(axes)
+
+    def backward(self, grad_out):
+        return grad_out.transpose(self.inverse)
+
+
+class BroadcastTo(Function):
+    """y = x repeated along new or size-1 axes.   Backward: sum the copies."""
+
+    name = "broadcast_to"
+
+    def forward(self, x, shape=None):
+        self.x_shape = x.shape
+        return get_array_module(x).broadcast_to(x, shape)
+
+    def backward(self, grad_out):
+        return unbroadcast(grad_out, self.x_shape)
+
+
+class GetItem(Function):
+    """y = x[index]: slices, integers, integer arrays and boolean masks.
+
+    Backward scatters grad_out into zeros of x's shape. With integer arrays an
+    element can be picked twice (x[[0, 0]]): its two gradients must add up, so
+    that case uses scatter-add (np.add.at) instead of plain assignment.
+    """
+
+    name = "getitem"
+
+    def forward(self, x, index=None):
+        self.x_shape, self.x_dtype, self.index = x.shape, x.dtype, index
+        parts = index if isinstance(index, tuple) else (index,)
+        self.repeats_possible = any(
+            hasattr(p, "dtype") and p.dtype.kind in "iu" for p in parts
+        )
+        try:
+            return x[index]
+        except IndexError as exc:
+            raise IndexError(
+                f"getitem: {exc} (the tensor has shape {x.shape})"
+            ) from None
+
+    def backward(self, grad_out):
+        xp = get_array_module(grad_out)
+        grad = xp.zeros(self.x_shape, dtype=grad_out.dtype)
+        if self.repeats_possible:
+            scatter_add(grad, self.index, grad_out)
+        else:
+            grad[self.index] = grad_out
+        return grad
+
+
+class Cat(Function):
+    """y = [x₁, x₂, ...] joined along `axis`.   Backward: split grad_out at the seams."""
+
+    def forward(self, *xs, axis=0):
+        xp = get_array_module(xs[0])
+        self.axis = axis
+        self.seams = [0]
+        for x in xs:
+            self.seams.append(self.seams[-1] + x.shape[axis])
+        return xp.concatenate(xs, axis=axis)
+
+    def backward(self, grad_out):
+        grads = []
+        for start, stop in zip(self.seams, self.seams[1:]):
+            index = [slice(None)] * grad_out.ndim
+            index[self.axis] = slice(start, stop)
+            grads.append(grad_out[tuple(index)])
+        return tuple(grads)
+
+
+class Stack(Function):
+    """y = [x₁, x₂, ...] along a new axis.   Backward: take each slice back."""
+
+    def forward(self, *xs, axis=0):
+        xp = get_array_module(xs[0])
+        self.axis = axis
+        return xp.stack(xs, axis=axis)
+
+    def backward(self, grad_out):
+        xp = get_array_module(grad_out)
+        return tuple(xp.moveaxis(grad_out, self.axis, 0))

@@ -1,0 +1,198 @@
+"""Optimizers (SGD with momentum, Adam, AdamW) and the Noam learning-rate schedule.
+
+The update rules are PyTorch's, step for step, so a model trained here and in
+PyTorch from the same weights follows the same path. Updates are written in
+place on the parameters' arrays and run outside the graph.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .backend import get_array_module, to_device, to_numpy
+
+
+class Optimizer:
+    """Holds the parameters and the per-parameter state; `step()` updates them."""
+
+    def __init__(self, params, lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
+        if lr < 0:
+            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {lr}")
+        self.lr = lr
+        self.steps = 0
+        self.state: dict[int, dict] = {}  # index of a parameter -> its buffers
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            if p.grad is not None:
+                self.update(i, p.data, p.grad)
+
+    def update(self, i: int, param, grad) -> None:
+        raise NotImplementedError
+
+    def _buffer(self, i: int, name: str, like):
+        state = self.state.setdefault(i, {})
+        if name not in state:
+            state[name] = get_array_module(like).zeros_like(like)
+        return state[name]
+
+    def state_dict(self) -> dict:
+        """The step count, lr and every buffer as host arrays (for checkpoints)."""
+        return {
+            "steps": self.steps,
+            "lr": self.lr,
+            "state": {
+                i: {k: to_numpy(v) for k, v in s.items()} for i, s in self.state.items()
+            },
+        }
+
+    def load_state_dict(self, saved: dict) -> None:
+        self.steps, self.lr = int(saved["steps"]), float(saved["lr"])
+        self.state = {}
+        for i, buffers in saved["state"].items():
+            device = self.params[int(i)].device
+            self.state[int(i)] = {k: to_device(v, device) for k, v in buffers.items()}
+
+
+class SGD(Optimizer):
+    """p ← p - lr · b, with b ← momentum · b + g (b = g at the first step).
+
+    momentum = 0 is plain gradient descent. weight_decay adds wd · p to g.
+    """
+
+    def __init__(
+        self, params, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0
+    ):
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = momentum, weight_decay
+
+    def update(self, i, param, grad):
+        if self.weight_decay:
+            grad = grad + self.weight_decay * param
+        if self.momentum:
+            state = self.state.setdefault(i, {})
+            if "momentum" not in state:
+                state["momentum"] = grad.copy()
+            else:
+                state["momentum"] *= self.momentum
+                state["momentum"] += grad
+            grad = state["momentum"]
+        param -= self.lr * grad
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015), with t the step number:
+
+        m ← β₁ m + (1 - β₁) g            (running mean of gradients)
+        v ← β₂ v + (1 - β₂) g²           (running mean of squared gradients)
+        p ← p - lr · m̂ / (√v̂ + eps),    m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ)
+
+    weight_decay adds wd · p to g (L2 regularisation, as torch.optim.Adam).
+    The paper's Transformer used β = (0.9, 0.98), eps = 1e-9.
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+            raise ValueError(
+                f"{type(self).__name__}: betas must be in [0, 1), got {betas}"
+            )
+        self.betas, self.eps, self.weight_decay = tuple(betas), eps, weight_decay
+
+    def update(self, i, param, grad):
+        xp = get_array_module(param)
+        beta1, beta2 = self.betas
+        if self.weight_decay and self.decoupled:
+            param *= 1 - self.lr * self.weight_decay
+        elif self.weight_decay:
+            grad = grad + self.weight_decay * param
+        m = self._buffer(i, "m", param)
+        v = self._buffer(i, "v", param)
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * (grad * grad)
+        t = self.steps
+        step_size = self.lr / (1 - beta1**t)
+        denom = xp.sqrt(v)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += self.eps
+        param -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019): before the
+    Adam step, p ← p (1 - lr · wd). Defaults as torch.optim.AdamW."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class NoamSchedule:
+    """The learning rate of "Attention is all you need" (section 5.3):
+
+        lr(step) = factor · d_model^-0.5 · min(step^-0.5, step · warmup^-1.5)
+
+    It rises linearly for `warmup` steps, then decays as 1/√step. Call `step()`
+    once per optimizer step, before `optimizer.step()`.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        d_model: int,
+        warmup: int = 4000,
+        factor: float = 1.0,
+    ):
+        if warmup < 1:
+            raise ValueError(f"NoamSchedule: warmup must be >= 1, got {warmup}")
+        self.optimizer, self.d_model, self.warmup, self.factor = (
+            optimizer,
+            d_model,
+            warmup,
+            factor,
+        )
+        self.steps = 0
+
+    def rate(self, step: int) -> float:
+        step = max(step, 1)
+        return (
+            self.factor * self.d_model**-0.5 * min(step**-0.5, step * self.warmup**-1.5)
+        )
+
+    def step(self) -> float:
+        self.steps += 1
+        self.optimizer.lr = self.rate(self.steps)
+        return self.optimizer.lr
+
+    def state_dict(self) -> dict:
+        return {"steps": self.steps}
+
+    def load_state_dict(self, saved: dict) -> None:
+        self.steps = int(saved["steps"])
