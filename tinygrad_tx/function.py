@@ -37,9 +37,13 @@ class Function:
       needs_input_grad  one bool per input: does it need a gradient?
       scope             the module call that created this op (or None)
       released          True once backward freed the saved arrays
+
+    `applies_mask` is True on ops that apply an attention mask (drawn distinctly:
+    mask bugs are the classic Transformer bug); an op may set it per call.
     """
 
     name: str = ""  # the op's name in messages and drawings; defaults to the class name
+    applies_mask: bool = False
 
     def forward(self, *arrays, **options):
         raise NotImplementedError
@@ -86,7 +90,8 @@ class Function:
 
     def release(self):
         """Drop the arrays saved for backward; keep the graph links for drawing."""
-        graph = {k: self.__dict__[k] for k in ("parents", "needs_input_grad", "scope")}
+        kept = ("parents", "needs_input_grad", "scope", "applies_mask")
+        graph = {k: v for k, v in self.__dict__.items() if k in kept}
         self.__dict__.clear()
         self.__dict__.update(graph, released=True)
 

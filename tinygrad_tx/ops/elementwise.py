@@ -158,6 +158,9 @@ class MaskedFill(Function):
     graph drawer shows it as the place where a mask enters.
     """
 
+    name = "masked_fill"
+    applies_mask = True
+
     def forward(self, x, mask=None, value=0.0):
         xp = get_array_module(x)
         self.mask, self.x_shape = mask, x.shape
