@@ -1,0 +1,66 @@
+"""Loss curves and attention heatmaps: PNG files with the words and labels a
+student needs to read them."""
+
+import numpy as np
+import pytest
+
+from transformer.plots import _moving_average, plot_attention, plot_loss_curves
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _history():
+    train = [{"step": s, "loss": 5.0 / s} for s in range(1, 41)]
+    val = [
+        {"step": s, "loss": 4.0 / s, "exact_match": s / 40, "bleu": 2.5 * s}
+        for s in (10, 20, 30, 40)
+    ]
+    return {"train": train, "validation": val}
+
+
+def test_loss_curves_png_has_both_curves_and_labelled_axes(tmp_path):
+    path = tmp_path / "loss.png"
+    fig = plot_loss_curves(_history(), path, title="toy run")
+    assert path.read_bytes().startswith(PNG_SIGNATURE)
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]  # no temp files left
+    ax_loss, ax_score = fig.axes
+    assert ax_loss.get_xlabel() == "training step"
+    assert "cross-entropy" in ax_loss.get_ylabel()
+    labels = [t.get_text() for t in ax_loss.get_legend().get_texts()]
+    assert labels == ["training", "validation"]
+    val_line = ax_loss.get_lines()[-1]
+    np.testing.assert_allclose(val_line.get_ydata(), [0.4, 0.2, 4 / 30, 0.1])
+    exact_line = ax_score.get_lines()[0]
+    np.testing.assert_allclose(exact_line.get_ydata(), [25.0, 50.0, 75.0, 100.0])
+
+
+def test_loss_curves_without_validation_still_draw(tmp_path):
+    fig = plot_loss_curves({"train": _history()["train"]}, tmp_path / "loss.png")
+    assert len(fig.axes[0].get_lines()) == 2  # raw losses and their moving average
+
+
+def test_attention_heatmap_puts_words_on_both_axes(tmp_path):
+    src = ["the", "cat", "sleeps", "</s>"]
+    tgt = ["o", "gato", "dorme", "</s>"]
+    weights = np.random.default_rng(0).dirichlet(np.ones(4), size=(2, 4))  # (H, Lq, Lk)
+    path = tmp_path / "attention.png"
+    fig = plot_attention(weights, src, tgt, path, title="cross-attention")
+    assert path.read_bytes().startswith(PNG_SIGNATURE)
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_images()]
+    assert [ax.get_title() for ax in shown] == ["mean of all heads", "head 1", "head 2"]
+    for ax in shown:
+        assert [t.get_text() for t in ax.get_xticklabels()] == src
+        assert [t.get_text() for t in ax.get_yticklabels()] == tgt
+    np.testing.assert_allclose(shown[0].get_images()[0].get_array(), weights.mean(0))
+
+
+def test_attention_heatmap_rejects_weights_that_do_not_fit_the_words(tmp_path):
+    with pytest.raises(ValueError, match=r"\(3, 4\) do not match 2 output words x 4"):
+        plot_attention(
+            np.ones((3, 4)) / 4, list("abcd"), ["o", "x"], tmp_path / "a.png"
+        )
+
+
+def test_moving_average_uses_fewer_values_at_the_start():
+    values = np.array([1.0, 3.0, 5.0, 7.0])
+    np.testing.assert_allclose(_moving_average(values, window=2), [1.0, 2.0, 4.0, 6.0])
