@@ -77,11 +77,15 @@ def check_finite(array, fn, inputs, what: str) -> None:
     if bool(xp.isfinite(array).all()):
         return
     kind = "NaN" if bool(xp.isnan(array).any()) else "inf"
-    scope = fn.scope.path if getattr(fn, "scope", None) else "top level"
+    scope = getattr(fn, "scope", None)
+    where = "outside any module"
+    if scope is not None:
+        kind_of = f" ({scope.module_type})" if scope.path != scope.module_type else ""
+        where = f"in module {scope.path}{kind_of}"
     shapes = ", ".join(str(t.shape) for t in inputs)
     raise FloatingPointError(
-        f"detect_anomaly: {fn.op_name()} (in {scope}) produced {kind} in its "
-        f"{what}; its inputs have shapes {shapes}"
+        f"detect_anomaly: {fn.op_name()} {where} produced {kind} in its "
+        f"{what} of shape {array.shape}; its inputs have shapes {shapes}"
     )
 
 

@@ -105,6 +105,13 @@ def to_numpy(array) -> np.ndarray:
     return array if isinstance(array, np.ndarray) else to_device(array, "cpu")
 
 
+def synchronize(device: str) -> None:
+    """Wait until the device has finished its queued work (for timing: CuPy
+    returns before the GPU is done). Nothing to wait for on the CPU."""
+    if device == "cuda":
+        _cupy.cuda.Device().synchronize()
+
+
 def scatter_add(target, index, values) -> None:
     """target[index] += values, where repeated indices add up (np.add.at)."""
     if device_of(target) == "cpu":

@@ -48,17 +48,22 @@ def cross_entropy(
     target,
     ignore_index: int | None = None,
     label_smoothing: float = 0.0,
+    reduction: str = "mean",
 ) -> Tensor:
-    """Mean over counted positions of -Σ_c q_c log p_c, q the smoothed one-hot."""
+    """-Σ_c q_c log p_c per position, q the smoothed one-hot target; ignored
+    positions count 0; then the mean over counted positions, the sum, or none."""
     target = np.asarray(target.numpy() if isinstance(target, Tensor) else target)
     n_classes = logits.shape[-1]
-    log_p = log_softmax(logits).reshape(-1, n_classes)
+    log_p = log_softmax(logits).reshape(-1, n_classes)  # (N, C)
     flat = target.reshape(-1)
     keep = np.ones(flat.shape, bool) if ignore_index is None else flat != ignore_index
-    rows = np.flatnonzero(keep)
-    row_ids = Tensor(rows, device=logits.device)
-    class_ids = Tensor(flat[rows], device=logits.device)
-    picked = log_p[row_ids, class_ids]
+    rows = Tensor(np.arange(flat.size), device=logits.device)
+    classes = Tensor(np.where(keep, flat, 0), device=logits.device)
     eps = label_smoothing
-    losses = -(1 - eps) * picked - (eps / n_classes) * log_p[row_ids].sum(axis=-1)
-    return losses.mean() if rows.size else losses.sum()
+    losses = -(1 - eps) * log_p[rows, classes] - (eps / n_classes) * log_p.sum(axis=-1)
+    losses = losses * Tensor(keep, device=logits.device, dtype=logits.dtype)  # (N,)
+    if reduction == "none":
+        return losses.reshape(target.shape)
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / max(int(keep.sum()), 1)

@@ -21,7 +21,10 @@ def _shape(shape) -> tuple[int, ...]:
 
 
 def _make(array, requires_grad, device) -> Tensor:
-    return Tensor(array, requires_grad=requires_grad, device=device)
+    """A leaf tensor around a freshly made array (no copy: nobody else holds it)."""
+    device = check_device(device)
+    t = Tensor._from_op(to_device(array, device), device, False)
+    return t.requires_grad_(requires_grad)
 
 
 def tensor(data, requires_grad=False, device="cpu", dtype=None) -> Tensor:
@@ -55,8 +58,12 @@ def ones_like(t: Tensor, requires_grad=False) -> Tensor:
 
 
 def arange(start, stop=None, step=1, dtype=None, device="cpu") -> Tensor:
+    """start, start + step, ... up to (excluding) stop; integers stay int64 and
+    floats become float32 unless `dtype` says otherwise (as Tensor does)."""
     array = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    return Tensor(array if dtype is None else array.astype(dtype), device=device)
+    if dtype is None and array.dtype.kind == "f":
+        dtype = np.float32
+    return _make(array if dtype is None else array.astype(dtype), False, device)
 
 
 def eye(n: int, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
@@ -66,16 +73,16 @@ def eye(n: int, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
 def randn(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     array = random.host_generator().standard_normal(_shape(shape)).astype(dtype)
-    return _make(to_device(array, check_device(device)), requires_grad, device)
+    return _make(array, requires_grad, device)
 
 
 def rand(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     array = random.host_generator().random(_shape(shape)).astype(dtype)
-    return _make(to_device(array, check_device(device)), requires_grad, device)
+    return _make(array, requires_grad, device)
 
 
 def randint(low: int, high: int, shape, device="cpu") -> Tensor:
     """Integers drawn uniformly from [low, high)."""
     array = random.host_generator().integers(low, high, size=shape, dtype=np.int64)
-    return Tensor(array, device=device)
+    return _make(array, False, device)

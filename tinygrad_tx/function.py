@@ -44,6 +44,7 @@ class Function:
 
     name: str = ""  # the op's name in messages and drawings; defaults to the class name
     applies_mask: bool = False
+    released: bool = False
 
     def forward(self, *arrays, **options):
         raise NotImplementedError
@@ -58,8 +59,6 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors and record it in the graph when needed."""
-        from .tensor import Tensor  # tensor.py imports this module
-
         device = inputs[0].device
         for t in inputs:
             if t.device != device:
@@ -74,26 +73,30 @@ class Function:
         except (ValueError, IndexError) as exc:
             raise _with_op_context(exc, cls.op_name(), inputs) from exc
 
-        requires_grad = switches.grad_enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._from_op(out_data, device, requires_grad)
+        needs_input_grad = tuple([t.requires_grad for t in inputs])
+        requires_grad = switches.grad_enabled and True in needs_input_grad
+        out = tensor.Tensor._from_op(out_data, device, requires_grad)
         if requires_grad:
             fn.parents = inputs
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn.needs_input_grad = needs_input_grad
             fn.scope = switches.scope
-            fn.released = False
             out._ctx = fn
         if switches.detect_anomaly:
             from .autograd import check_finite
 
+            fn.scope = switches.scope  # also inside no_grad(), for the message
             check_finite(out_data, fn, inputs, "forward output")
         return out
 
     def release(self):
         """Drop the arrays saved for backward; keep the graph links for drawing."""
-        kept = ("parents", "needs_input_grad", "scope", "applies_mask")
-        graph = {k: v for k, v in self.__dict__.items() if k in kept}
-        self.__dict__.clear()
-        self.__dict__.update(graph, released=True)
+        saved = self.__dict__
+        graph = {k: saved[k] for k in _GRAPH_STATE if k in saved}
+        graph["released"] = True
+        self.__dict__ = graph
+
+
+_GRAPH_STATE = ("parents", "needs_input_grad", "scope", "applies_mask")
 
 
 def _with_op_context(exc: Exception, op: str, inputs) -> Exception:
@@ -122,3 +125,8 @@ def unbroadcast(grad, shape: tuple[int, ...]):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+# Last, because tensor.py imports this module: `tensor.Tensor` is looked up when
+# an op runs, by which time both modules are complete.
+from . import tensor  # noqa: E402

@@ -101,7 +101,7 @@ def _as_float64(t) -> Tensor:
         t = Tensor(np.asarray(t, dtype=np.float64))
     if t.dtype.kind != "f":
         return t  # integer inputs (ids, targets) pass through unchanged
-    copy = Tensor(t.data.astype(np.float64), device=t.device)
+    copy = Tensor(t.data, device=t.device, dtype=np.float64)
     return copy.requires_grad_(t.requires_grad)
 
 

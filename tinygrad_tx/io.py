@@ -45,7 +45,19 @@ def save(
     arrays = {}
     for name, value in state_dict.items():
         array = to_numpy(value.data if isinstance(value, Tensor) else value)
+        if not isinstance(name, str) or not hasattr(array, "dtype"):
+            raise TypeError(
+                f"save: expected {{name: array or Tensor}} with string names, got "
+                f"{name!r}: {type(value).__name__}"
+            )
         arrays[name] = np.ascontiguousarray(array)
+    if metadata is not None and not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
+        raise TypeError(
+            "save: metadata must map strings to strings (safetensors' rule); "
+            "convert numbers with str() or json.dumps()"
+        )
     atomic_write_bytes(path, save(arrays, metadata=metadata))
 
 
@@ -60,16 +72,23 @@ def load_with_metadata(
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     from safetensors import safe_open
 
+    """Read a safetensors file into ({name: NumPy array}, {key: str}).
+
+    Raises FileNotFoundError for a missing path and ValueError for a file that is
+    not safetensors (truncated, empty, or a pickle such as a PyTorch .pt file):
+    the bytes are parsed as data, never executed.
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such checkpoint file: {path}")
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"load: checkpoint {path} {what}")
     try:
         with safe_open(str(path), framework="numpy") as f:
             metadata = f.metadata() or {}
             arrays = {name: f.get_tensor(name) for name in f.keys()}  # noqa: SIM118
     except Exception as exc:  # safetensors raises its own error types
         raise ValueError(
-            f"{path} is not a readable safetensors file (truncated, or another "
-            f"format such as a pickle): {exc}"
+            f"load: {path} is not a readable safetensors file (truncated, or "
+            f"another format such as a pickle): {exc}"
         ) from None
     return arrays, metadata

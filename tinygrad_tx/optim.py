@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from .backend import get_array_module, to_device, to_numpy
+from .tensor import Tensor
 
 
 class Optimizer:
@@ -17,8 +18,15 @@ class Optimizer:
 
     def __init__(self, params, lr: float):
         self.params = list(params)
+        name = type(self).__name__
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
+            raise ValueError(f"{name}: got an empty list of parameters")
+        for p in self.params:
+            if not isinstance(p, Tensor) or not p.requires_grad:
+                raise TypeError(
+                    f"{name}: expected tensors with requires_grad=True (such as "
+                    f"model.parameters()), got {type(p).__name__}"
+                )
         if lr < 0:
             raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {lr}")
         self.lr = lr
@@ -46,20 +54,31 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """The step count, lr and every buffer as host arrays (for checkpoints)."""
-        return {
-            "steps": self.steps,
-            "lr": self.lr,
-            "state": {
-                i: {k: to_numpy(v) for k, v in s.items()} for i, s in self.state.items()
-            },
+        state = {
+            i: {k: _host_copy(v) for k, v in s.items()} for i, s in self.state.items()
         }
+        return {"steps": self.steps, "lr": self.lr, "state": state}
 
     def load_state_dict(self, saved: dict) -> None:
+        """Restore what state_dict returned (buffers go to each parameter's device)."""
         self.steps, self.lr = int(saved["steps"]), float(saved["lr"])
         self.state = {}
         for i, buffers in saved["state"].items():
+            if not 0 <= int(i) < len(self.params):
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: state for parameter "
+                    f"{i}, but this optimizer has {len(self.params)} parameters"
+                )
             device = self.params[int(i)].device
-            self.state[int(i)] = {k: to_device(v, device) for k, v in buffers.items()}
+            self.state[int(i)] = {
+                k: to_device(v, device) if hasattr(v, "shape") else v
+                for k, v in buffers.items()
+            }
+
+
+def _host_copy(value):
+    """An optimizer buffer as a host array (a copy), or a step count as it is."""
+    return to_numpy(value).copy() if hasattr(value, "shape") else value
 
 
 class SGD(Optimizer):
@@ -129,7 +148,9 @@ class Adam(Optimizer):
         m += (1 - beta1) * grad
         v *= beta2
         v += (1 - beta2) * (grad * grad)
-        t = self.steps
+        # t counts this parameter's own updates (as PyTorch): a parameter that
+        # got no gradient at some step does not advance its bias correction.
+        t = self.state[i]["step"] = self.state[i].get("step", 0) + 1
         step_size = self.lr / (1 - beta1**t)
         denom = xp.sqrt(v)
         denom /= math.sqrt(1 - beta2**t)

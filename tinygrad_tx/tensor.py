@@ -14,17 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .backend import check_device, device_of, to_device, to_numpy, xp_for
+from .arguments import bool_array, check_axis, default_dtype, host_array, shape_args
+from .backend import check_device, to_device, to_numpy, xp_for
 from .ops import elementwise as E
 from .ops import linalg, movement, reduce, softmax
 
 
-def _default_dtype(array):
-    """float32 for Python floats; keep NumPy dtypes, floats included, as given."""
-    return np.float32 if array.dtype == np.float64 else array.dtype
-
-
 class Tensor:
+    __array_ufunc__ = None  # numpy_scalar * tensor calls Tensor.__rmul__ (a Tensor)
     __slots__ = (
         "__weakref__",
         "_ctx",
@@ -37,16 +34,24 @@ class Tensor:
     )
 
     def __init__(self, data, requires_grad=False, device="cpu", dtype=None, name=None):
+        """A new leaf tensor holding a copy of `data` (like torch.tensor).
+
+        data: a Python number or (nested) list, a NumPy or CuPy array, or a Tensor.
+        dtype: Python floats become float32; arrays keep their dtype (float64
+        stays float64, which gradcheck needs) unless `dtype` is given.
+        """
         device = check_device(device)
         if isinstance(data, Tensor):
             data = data.data
         if hasattr(data, "dtype") and hasattr(data, "shape"):  # a NumPy or CuPy array
-            array = to_device(data, device)
-            if dtype is not None:
-                array = array.astype(dtype, copy=False)
+            array = to_device(data, device)  # a copy when it changes device
+            if array is data or dtype is not None:
+                # Copy, so that an optimizer's in-place update of this tensor
+                # never writes into the caller's array.
+                array = array.astype(dtype or array.dtype)
         else:  # Python numbers and (nested) lists
-            host = np.asarray(data)
-            array = xp_for(device).asarray(host, dtype=dtype or _default_dtype(host))
+            host = host_array(data)
+            array = xp_for(device).asarray(host, dtype=dtype or default_dtype(host))
         self.data = array
         self.device = device
         self.grad = None
@@ -141,12 +146,16 @@ class Tensor:
         return Tensor._from_op(self.data, self.device, False)
 
     def to(self, device: str) -> Tensor:
-        """This tensor on another device (itself when it is already there)."""
+        """This tensor on another device (itself when it is already there).
+
+        The copy is a new leaf: no gradient flows back across devices, so move
+        the model (Module.to) and the inputs before the forward pass.
+        """
         device = check_device(device)
         if device == self.device:
             return self
-        t = Tensor(to_device(self.data, device), device=device, name=self.name)
-        t.requires_grad = self.requires_grad
+        t = Tensor._from_op(to_device(self.data, device), device, self.requires_grad)
+        t.name = self.name
         return t
 
     def astype(self, dtype) -> Tensor:
@@ -176,19 +185,20 @@ class Tensor:
         )
 
     def _wrap(self, other) -> Tensor:
-        """A constant tensor for a Python number or array operand, on our device.
+        """A constant tensor for a number, list or array operand, on our device.
 
-        A Python number takes this tensor's dtype (float32 stays float32)."""
+        Numbers are "weak", as in NumPy 2 and PyTorch: a Python (or NumPy)
+        scalar and a list of numbers take this tensor's float dtype, so
+        float32 * 0.5 stays float32. Arrays keep their dtype (NumPy's rules).
+        """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, int | float | bool) and self.dtype.kind in "fc":
-            array = xp_for(self.device).asarray(other, dtype=self.dtype)
-        elif isinstance(other, int | float):
-            array = xp_for(self.device).asarray(other)
-        else:
-            if device_of(other) != self.device:
-                other = to_device(other, self.device)
-            array = xp_for(self.device).asarray(other)
+        if isinstance(other, np.generic) or not hasattr(other, "shape"):
+            host = host_array(other)
+            dtype = self.dtype if self.dtype.kind == "f" else default_dtype(host)
+            array = xp_for(self.device).asarray(host, dtype=dtype)
+        else:  # a NumPy or CuPy array keeps its dtype, as in NumPy
+            array = to_device(other, self.device)
         return Tensor._from_op(array, self.device, False)
 
     # ------------------------------------------------------------ arithmetic
@@ -292,17 +302,20 @@ class Tensor:
 
     def masked_fill(self, mask, value: float) -> Tensor:
         """`value` where mask is True, this tensor elsewhere (mask broadcasts)."""
-        mask = mask.data if isinstance(mask, Tensor) else mask
-        if mask.dtype != bool:
-            raise TypeError(f"masked_fill: the mask must be boolean, got {mask.dtype}")
+        mask = bool_array("masked_fill", _raw(mask), self.device)
         return E.MaskedFill.apply(self, mask=mask, value=value)
 
     @staticmethod
     def where(condition, x, y) -> Tensor:
         """x where condition is True, else y (elementwise, broadcasting)."""
+        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+            raise TypeError(
+                "where: x or y must be a Tensor (for two plain numbers or arrays, "
+                "use numpy.where)"
+            )
         x = x if isinstance(x, Tensor) else y._wrap(x)
         y = x._wrap(y)
-        condition = condition.data if isinstance(condition, Tensor) else condition
+        condition = bool_array("where", _raw(condition), x.device)
         return E.Where.apply(x, y, condition=condition)
 
     # ------------------------------------------------------------ reductions
@@ -334,21 +347,18 @@ class Tensor:
     # ------------------------------------------------------------ movement
 
     def reshape(self, *shape) -> Tensor:
-        shape = (
-            tuple(shape[0])
-            if len(shape) == 1 and not isinstance(shape[0], int)
-            else shape
-        )
-        return movement.Reshape.apply(self, shape=shape)
+        return movement.Reshape.apply(self, shape=shape_args(shape))
 
     def flatten(self) -> Tensor:
         return self.reshape(-1)
 
     def unsqueeze(self, axis: int) -> Tensor:
-        axis = axis % (self.ndim + 1)
+        """A new axis of size 1 at position `axis` (of the result's ndim + 1 axes)."""
+        axis = check_axis("unsqueeze", axis, self.ndim + 1)
         return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
 
     def squeeze(self, axis=None) -> Tensor:
+        """Drop axes of size 1 (all of them, or those in `axis` that have size 1)."""
         axes = reduce.normalize_axis(axis, self.ndim)
         return self.reshape(
             *[n for i, n in enumerate(self.shape) if not (i in axes and n == 1)]
@@ -356,29 +366,22 @@ class Tensor:
 
     def transpose(self, *axes) -> Tensor:
         """Permute the axes, as NumPy: no arguments reverses them."""
-        axes = (
-            tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
-        )
-        axes = axes or tuple(reversed(range(self.ndim)))
-        return movement.Transpose.apply(
-            self, axes=tuple(a % max(self.ndim, 1) for a in axes)
-        )
+        axes = shape_args(axes) or tuple(reversed(range(self.ndim)))
+        axes = tuple(check_axis("transpose", a, self.ndim) for a in axes)
+        return movement.Transpose.apply(self, axes=axes)
 
     def permute(self, *axes) -> Tensor:
         return self.transpose(*axes)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         axes = list(range(self.ndim))
+        axis1 = check_axis("swapaxes", axis1, self.ndim)
+        axis2 = check_axis("swapaxes", axis2, self.ndim)
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self.transpose(*axes)
 
     def broadcast_to(self, *shape) -> Tensor:
-        shape = (
-            tuple(shape[0])
-            if len(shape) == 1 and not isinstance(shape[0], int)
-            else shape
-        )
-        return movement.BroadcastTo.apply(self, shape=shape)
+        return movement.BroadcastTo.apply(self, shape=shape_args(shape))
 
     def __getitem__(self, index) -> Tensor:
         return movement.GetItem.apply(self, index=_raw_index(index))
@@ -396,11 +399,27 @@ class Tensor:
 
     @staticmethod
     def cat(tensors, axis: int = 0) -> Tensor:
-        return movement.Cat.apply(*tensors, axis=axis)
+        """Join tensors along an existing axis (numpy.concatenate)."""
+        return movement.Cat.apply(*_tensor_list("cat", tensors), axis=axis)
 
     @staticmethod
     def stack(tensors, axis: int = 0) -> Tensor:
-        return movement.Stack.apply(*tensors, axis=axis)
+        """Join tensors of one shape along a new axis (numpy.stack)."""
+        return movement.Stack.apply(*_tensor_list("stack", tensors), axis=axis)
+
+
+def _tensor_list(op: str, tensors) -> list[Tensor]:
+    tensors = list(tensors)
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError(
+            f"{op}: expected a non-empty list of Tensors, got {tensors!r:.80}"
+        )
+    return tensors
+
+
+def _raw(value):
+    """The array inside a Tensor; anything else as it is."""
+    return value.data if isinstance(value, Tensor) else value
 
 
 def _raw_index(index):

@@ -12,7 +12,7 @@ from .layers import (
     Sigmoid,
     Tanh,
 )
-from .module import Module, ModuleScope, Parameter
+from .module import Module, ModuleScope, Parameter, StateDictError
 from .utils import clip_grad_norm_
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "StateDictError",
     "Tanh",
     "clip_grad_norm_",
     "init",

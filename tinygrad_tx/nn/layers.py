@@ -28,11 +28,11 @@ class Linear(Module):
         dtype=np.float32,
     ):
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(np.empty((out_features, in_features)), device, dtype)
+        self.weight = Parameter(np.zeros((out_features, in_features)), device, dtype)
         init.kaiming_uniform_linear_(self.weight)
         self.bias = None
         if bias:
-            self.bias = Parameter(np.empty(out_features), device, dtype)
+            self.bias = Parameter(np.zeros(out_features), device, dtype)
             bound = 1 / math.sqrt(in_features)
             init.uniform_(self.bias, -bound, bound)
 
@@ -56,7 +56,7 @@ class Embedding(Module):
     ):
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(
-            np.empty((num_embeddings, embedding_dim)), device, dtype
+            np.zeros((num_embeddings, embedding_dim)), device, dtype
         )
         init.normal_(self.weight)
 

@@ -44,11 +44,21 @@ class ModuleScope:
         return 0 if self.parent is None else self.parent.depth + 1
 
 
+_tree_version = 0  # bumped whenever a Module or Parameter becomes an attribute
+
+
 class Module:
     """Base class for layers and models: subclass it and write `forward`."""
 
     training = True
     _path: str | None = None  # dotted name inside the model that last ran it
+    _named_at = -1  # the _tree_version when this (outermost) module named its tree
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, Module | Parameter):  # the tree changed: name it again
+            global _tree_version
+            _tree_version += 1
+        object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -67,9 +77,11 @@ class Module:
     def _name_subtree(self) -> None:
         """Give every submodule and parameter its dotted name (called by the
         outermost module call, unless this module is part of a larger, named
-        model: then the larger model's names stay)."""
-        if self._path:
+        model: then the larger model's names stay). Walks the tree again only
+        when a module or parameter was attached somewhere since the last time."""
+        if self._path or self._named_at == _tree_version:
             return
+        self._named_at = _tree_version
         self._path = ""
         for path, module in self.named_modules():
             if path:
@@ -131,35 +143,33 @@ class Module:
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Every parameter as a host NumPy array, by dotted name (tied ones under
-        each of their names, as PyTorch does)."""
+        each of their names, as PyTorch does). The arrays are copies: a later
+        optimizer step does not change a state dict already taken."""
         return {
-            name: to_numpy(p.data)
+            name: np.array(to_numpy(p.data), copy=True)
             for name, p in self.named_parameters(remove_duplicate=False)
         }
 
-    def load_state_dict(self, state: dict, strict: bool = True) -> None:
-        """Copy arrays into the parameters of the same names (and shapes)."""
+    def load_state_dict(self, state: dict, strict: bool = True):
+        """Copy arrays into the parameters of the same names (and shapes).
+
+        strict=True: the names must match exactly. strict=False: parameters
+        missing from `state` keep their values and unknown names are skipped.
+        Returns (missing, unexpected), the two lists of names, as PyTorch does.
+        """
         params = dict(self.named_parameters(remove_duplicate=False))
         missing = [n for n in params if n not in state]
         unexpected = [n for n in state if n not in params]
         if strict and (missing or unexpected):
-            raise KeyError(
+            raise StateDictError(
                 f"load_state_dict: the state does not match {type(self).__name__}: "
-                f"missing {_listed(missing)}; unexpected {_listed(unexpected)}"
+                f"missing {_listed(missing)}; unexpected {_listed(unexpected)} "
+                "(strict=False loads the names that match)"
             )
         for name, param in params.items():
-            if name not in state:
-                continue
-            value = state[name]
-            value = value.data if isinstance(value, Tensor) else value
-            if tuple(value.shape) != param.shape:
-                raise ValueError(
-                    f"load_state_dict: {name} has shape {tuple(value.shape)} in the "
-                    f"state but {param.shape} in the model"
-                )
-            param.data = to_device(
-                np.asarray(to_numpy(value), dtype=param.dtype), param.device
-            )
+            if name in state:
+                param.data = _loaded_array(name, state[name], param)
+        return missing, unexpected
 
     # ------------------------------------------------------------ modes and devices
 
@@ -210,6 +220,26 @@ class Module:
         ]
         head = f"{type(self).__name__}({self.extra_repr()}"
         return head + ("\n" + "\n".join(children) + "\n)" if children else ")")
+
+
+class StateDictError(KeyError, ValueError):
+    """The names in a state dict do not match the model's parameters."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0])
+
+
+def _loaded_array(name: str, value, param: Tensor):
+    """`value` (array or Tensor) checked against `param`, on its device and dtype."""
+    value = np.asarray(to_numpy(value.data if isinstance(value, Tensor) else value))
+    if value.shape != param.shape:
+        raise ValueError(
+            f"load_state_dict: {name} has shape {value.shape} in the state but "
+            f"{param.shape} in the model"
+        )
+    if value.dtype.kind not in "biuf":
+        raise TypeError(f"load_state_dict: {name} holds {value.dtype}, not numbers")
+    return to_device(value.astype(param.dtype), param.device)
 
 
 def _listed(names: list[str], limit: int = 5) -> str:

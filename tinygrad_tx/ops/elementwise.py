@@ -8,10 +8,20 @@ chain rule) and, for binary ops, reduces it back to each input's shape with
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..backend import get_array_module
 from ..function import Function, unbroadcast
 
 # ------------------------------------------------------------------ binary
+
+
+def _broadcast_shape(*shapes) -> tuple[int, ...] | None:
+    """The shape NumPy broadcasting gives, or None when the shapes clash."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None
 
 
 class Add(Function):
@@ -163,6 +173,11 @@ class MaskedFill(Function):
 
     def forward(self, x, mask=None, value=0.0):
         xp = get_array_module(x)
+        if _broadcast_shape(mask.shape, x.shape) != x.shape:
+            raise ValueError(
+                f"masked_fill: the mask of shape {mask.shape} does not broadcast to "
+                f"the tensor's shape {x.shape}"
+            )
         self.mask, self.x_shape = mask, x.shape
         return xp.where(mask, x.dtype.type(value), x)
 
@@ -232,16 +247,20 @@ class Abs(Function):
 
 
 class ReLU(Function):
-    """y = max(x, 0).   dy/dx = 1 where x > 0, else 0 (0 at x = 0)."""
+    """y = max(x, 0).   dy/dx = 1 where x > 0, else 0 (0 at x = 0).
+
+    Saves its output: y > 0 exactly where x > 0, and y is kept alive anyway as
+    the next op's input, so this costs no memory.
+    """
 
     name = "relu"
 
     def forward(self, x):
-        self.positive = x > 0
-        return x * self.positive
+        self.y = get_array_module(x).maximum(x, 0)  # not x * (x > 0): -inf * 0 = NaN
+        return self.y
 
     def backward(self, grad_out):
-        return grad_out * self.positive
+        return grad_out * (self.y > 0)
 
 
 class Tanh(Function):

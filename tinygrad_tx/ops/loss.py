@@ -37,23 +37,25 @@ class CrossEntropy(Function):
         xp = get_array_module(logits)
         _check_target(logits, target, ignore_index)
         n_classes = logits.shape[-1]
+        # log p = logits - max - log Σ exp(logits - max)   (stable log-softmax)
         log_p = logits - logits.max(axis=-1, keepdims=True)
         log_p -= xp.log(xp.exp(log_p).sum(axis=-1, keepdims=True))
-
-        valid = (target != ignore_index) if ignore_index is not None else None
-        safe_target = xp.where(valid, target, 0) if valid is not None else target
-        picked = xp.take_along_axis(log_p, safe_target[..., None], axis=-1)[..., 0]
+        rows = log_p.reshape(-1, n_classes)  # (N, C), N = number of positions
+        labels = target.reshape(-1)  # (N,)
+        valid = None if ignore_index is None else labels != ignore_index
+        if valid is not None:
+            labels = xp.where(valid, labels, 0)  # any real class; masked below
         eps = label_smoothing
-        losses = -(1 - eps) * picked
+        losses = rows[xp.arange(rows.shape[0]), labels] * -(1 - eps)  # (N,)
         if eps:
-            losses -= (eps / n_classes) * log_p.sum(axis=-1)
+            losses -= (eps / n_classes) * rows.sum(axis=-1)
         if valid is not None:
             losses *= valid
-        self.log_p, self.target, self.valid = log_p, safe_target, valid
+        self.log_p, self.labels, self.valid = log_p, labels, valid
         self.eps, self.reduction = eps, reduction
-        self.count = int(valid.sum()) if valid is not None else target.size
+        self.count = int(valid.sum()) if valid is not None else labels.size
         if reduction == "none":
-            return losses
+            return losses.reshape(target.shape)
         total = losses.sum()
         if reduction == "sum":
             return total
@@ -64,18 +66,18 @@ class CrossEntropy(Function):
         n_classes = self.log_p.shape[-1]
         grad = xp.exp(self.log_p)  # p
         rows = grad.reshape(-1, n_classes)  # a view: writes go into grad
-        rows[xp.arange(rows.shape[0]), self.target.ravel()] -= 1 - self.eps
+        rows[xp.arange(rows.shape[0]), self.labels] -= 1 - self.eps
         if self.eps:
             grad -= self.eps / n_classes  # p - q
         if self.reduction == "none":
-            scale = grad_out[..., None]
+            scale = grad_out.reshape(-1, 1)  # (N, 1): one upstream value per row
         elif self.reduction == "sum":
             scale = grad_out
         else:
             scale = grad_out / max(self.count, 1)
         if self.valid is not None:
-            scale = scale * self.valid[..., None]
-        grad *= scale
+            scale = scale * self.valid[:, None]  # (N, 1)
+        rows *= scale
         return grad
 
 

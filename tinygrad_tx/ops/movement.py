@@ -74,11 +74,11 @@ class GetItem(Function):
     name = "getitem"
 
     def forward(self, x, index=None):
-        self.x_shape, self.x_dtype, self.index = x.shape, x.dtype, index
+        xp = get_array_module(x)
+        index = _checked_index(index, x.shape, xp)
+        self.x_shape, self.index = x.shape, index
         parts = index if isinstance(index, tuple) else (index,)
-        self.repeats_possible = any(
-            hasattr(p, "dtype") and p.dtype.kind in "iu" for p in parts
-        )
+        self.repeats_possible = any(_is_int_array(p) for p in parts)
         try:
             return x[index]
         except IndexError as exc:
@@ -94,6 +94,67 @@ class GetItem(Function):
         else:
             grad[self.index] = grad_out
         return grad
+
+
+def _is_int_array(part) -> bool:
+    return hasattr(part, "dtype") and part.ndim > 0 and part.dtype.kind in "iu"
+
+
+def _checked_index(index, shape: tuple, xp):
+    """The index with lists made arrays, every integer checked against its axis.
+
+    NumPy would raise for an integer out of range, but CuPy wraps it around
+    silently; checking here gives the same clear IndexError on both devices.
+    """
+    was_tuple = isinstance(index, tuple)
+    parts = index if was_tuple else (index,)
+    parts = tuple(_array_of(p, xp) if isinstance(p, list) else p for p in parts)
+    used = [p.ndim if _is_bool_array(p) else 1 for p in parts]
+    used = [0 if p is None or p is Ellipsis else n for p, n in zip(parts, used)]
+    axis = 0
+    for part, n in zip(parts, used):
+        if part is Ellipsis:
+            axis += len(shape) - sum(used)
+        elif axis < len(shape) and (_is_int_array(part) or _is_int(part)):
+            _check_range(part, shape[axis], axis)
+        axis += n
+    return parts if was_tuple else parts[0]
+
+
+def _array_of(part: list, xp):
+    """A Python list used as an index: an integer (or boolean) array."""
+    array = xp.asarray(part)
+    return array.astype(xp.int64) if array.size == 0 else array
+
+
+def _is_int(part) -> bool:
+    if isinstance(part, bool):
+        return False
+    scalar_array = hasattr(part, "dtype") and part.ndim == 0
+    return isinstance(part, int) or (scalar_array and part.dtype.kind in "iu")
+
+
+def _is_bool_array(part) -> bool:
+    return hasattr(part, "dtype") and part.dtype.kind == "b"
+
+
+def _check_range(part, size: int, axis: int) -> None:
+    if getattr(part, "size", 1) == 0:
+        return
+    low, high = (
+        (int(part.min()), int(part.max()))
+        if _is_int_array(part)
+        else (
+            int(part),
+            int(part),
+        )
+    )
+    if low < -size or high >= size:
+        bad = high if high >= size else low
+        raise IndexError(
+            f"getitem: index {bad} is out of range for axis {axis} of size {size} "
+            f"(valid: {-size} to {size - 1})"
+        )
 
 
 class Cat(Function):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..arguments import check_axis
 from ..backend import get_array_module
 from ..function import Function
 
@@ -18,12 +19,9 @@ def normalize_axis(axis, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} axes")
-        out.append(a % ndim if ndim else 0)
-    return tuple(sorted(set(out)))
+    if ndim == 0 and all(a in (0, -1) for a in axes):
+        return ()  # a 0-d tensor: axis 0 or -1 means "the whole thing", as NumPy
+    return tuple(sorted({check_axis(None, a, ndim) for a in axes}))
 
 
 def _expand(grad_out, x_shape, axes, keepdims):
