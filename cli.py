@@ -61,6 +61,117 @@ def bench():
 # ---------------------------------------------------------------- render-graph
 
 
+@main.command("render-graph")
+@click.argument("example", required=False)
+@click.option(
+    "--list", "list_examples", is_flag=True, help="Name each example and exit."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Fold module calls deeper than K into one box each (0: the whole model is "
+    "one box). Default: everything, or the deepest depth that fits --max-nodes.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png", "pdf", "dot"]),
+    default="svg",
+    show_default=True,
+    help="Image format (svg, png, pdf need Graphviz; dot is the source).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="out/graphs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the drawings into.",
+)
+@click.option(
+    "--show-data/--no-show-data",
+    default=None,
+    help="Print the values of small tensors (on by default for neuron and softmax).",
+)
+@click.option(
+    "--show-grad/--no-show-grad",
+    default=None,
+    help="Print the gradients of small tensors (on by default for neuron and softmax).",
+)
+@click.option(
+    "--color-grad", is_flag=True, help="Colour tensors by gradient size (log scale)."
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=300,
+    show_default=True,
+    help="Without --depth, fold a larger graph to the deepest depth that fits.",
+)
+@click.option(
+    "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+def render_graph_command(
+    example,
+    list_examples,
+    depth,
+    fmt,
+    out_dir,
+    show_data,
+    show_grad,
+    color_grad,
+    max_nodes,
+    text,
+    device,
+):
+    """Draw the computation graph of EXAMPLE (see --list), or of every example
+    with EXAMPLE = all, clustered by module, into out/graphs/.
+
+    \b
+    python cli.py render-graph neuron
+    python cli.py render-graph transformer --depth 2 --format png
+    python cli.py render-graph encoder-layer --text
+    """
+    from transformer import graph_examples as gx
+
+    if list_examples:
+        width = max(len(name) for name in gx.EXAMPLES)
+        for name, ex in gx.EXAMPLES.items():
+            click.echo(f"{name:<{width}}  {ex.summary}")
+        return
+    if example is None:
+        raise click.UsageError(
+            f"name an EXAMPLE: {', '.join(gx.EXAMPLES)}, or all (see --list)"
+        )
+    if example != "all" and example not in gx.EXAMPLES:
+        raise click.BadParameter(
+            f"unknown example {example!r}; choose one of {', '.join(gx.EXAMPLES)}, "
+            "or all",
+            param_hint="EXAMPLE",
+        )
+    names = list(gx.EXAMPLES) if example == "all" else [example]
+    options = dict(show_data=show_data, show_grad=show_grad, max_nodes=max_nodes)
+    try:
+        for name in names:
+            if text:
+                click.echo(gx.example_text(name, depth=depth, device=device, **options))
+                continue
+            path = gx.render_example(
+                name,
+                out_dir,
+                format=fmt,
+                depth=depth,
+                device=device,
+                color_by_grad=color_grad or None,
+                **options,
+            )
+            click.echo(f"wrote {path}")
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 # ---------------------------------------------------------------- train / translate / evaluate
 
 
@@ -84,11 +195,13 @@ def exercise_list(as_json):
 
     from tinygrad_tx.grading import discover
 
-    exercises = _exercise_call(discover)
-    rows = [
-        {"id": e.id, "lesson": e.lesson, "points": e.points(), "title": e.title}
-        for e in exercises
-    ]
+    def rows_of(exercises):
+        return [
+            {"id": e.id, "lesson": e.lesson, "points": e.points(), "title": e.title}
+            for e in exercises
+        ]
+
+    rows = _exercise_call(lambda: rows_of(discover()))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -138,7 +251,9 @@ def exercise_check(exercise_id, check_all, path, as_json, timeout):
     if not any(f.is_file() for f in files):
         raise click.ClickException(f"no exercise files found in {path}")
     limit = timeout or None
-    reports = [run_exercise(e, f, timeout=limit) for e, f in zip(exercises, files)]
+    reports = _exercise_call(
+        lambda: [run_exercise(e, f, timeout=limit) for e, f in zip(exercises, files)]
+    )
     score = sum(r.score for r in reports)
     max_score = sum(r.max_score for r in reports)
     if as_json:
@@ -259,7 +374,7 @@ def _exercise_call(fn, *args, param=None, **kwargs):
         return fn(*args, **kwargs)
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint=param) from exc
-    except (FileNotFoundError, FileExistsError, NotADirectoryError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -157,7 +157,9 @@ def _first_difference(actual, expected, bad) -> str:
 
 
 def _fmt(value) -> str:
-    return f"{value:.6g}" if isinstance(value, float | np.floating) else repr(value)
+    if isinstance(value, np.generic):
+        value = value.item()  # np.True_ -> True, np.float64(0.5) -> 0.5
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
 # ------------------------------------------------------------------ gradients

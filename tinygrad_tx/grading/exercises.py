@@ -129,5 +129,10 @@ def load_module(path: Path | str, prefix: str = "exercise") -> ModuleType:
 
 def load_checks(path: Path) -> list[Check]:
     """The checks defined in a check file, in the order they are written."""
-    module = load_module(path, prefix="checks")
+    try:
+        module = load_module(path, prefix="checks")
+    except Exception as exc:
+        raise RuntimeError(
+            f"could not load the checks in {path}: {type(exc).__name__}: {exc}"
+        ) from exc
     return [v for v in vars(module).values() if isinstance(v, Check)]
