@@ -1,0 +1,25 @@
+"""Computation graphs a student can read: tinygrad_tx graphs drawn with Graphviz.
+
+    from tinygrad_tx.viz import draw_graph, render_graph, print_graph
+    draw_graph(loss)                      # a graphviz.Digraph (shows inline in Jupyter)
+    render_graph(loss, "out/graphs/loss", format="png", depth=2)
+    print_graph(loss)                     # the same graph as an indented text tree
+
+Each module call is a labelled cluster (`encoder.layers.0.self_attn`), nested as
+the calls were; `depth=k` folds deeper calls into one box each; ops that apply
+an attention mask are red octagons.
+"""
+
+from .dot import DEFAULT_MAX_NODES, TensorGraph, draw_graph
+from .render import install_hint, render_graph
+from .text import graph_text, print_graph
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "TensorGraph",
+    "draw_graph",
+    "graph_text",
+    "install_hint",
+    "print_graph",
+    "render_graph",
+]
