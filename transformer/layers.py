@@ -1,0 +1,106 @@
+"""The layers the encoder and decoder stack: feed-forward, encoder and decoder layers.
+
+Every sublayer (attention or feed-forward) is wrapped in a residual connection
+and a layer normalization, the paper's "Add & Norm":
+
+    post-norm (the paper, the default):  x = LayerNorm(x + Dropout(Sublayer(x)))
+    pre-norm  (norm_first=True):         x = x + Dropout(Sublayer(LayerNorm(x)))
+
+The residual path lets the signal and its gradient skip the sublayer, so deep
+stacks still train; pre-norm keeps that path free of normalization, which
+trains more stably without a learning-rate warm-up, and needs one final
+LayerNorm after the stack (see `model.py`).
+"""
+
+from __future__ import annotations
+
+from tinygrad_tx import Tensor
+from tinygrad_tx.nn import Dropout, LayerNorm, Linear, Module, ReLU
+
+from .attention import MultiHeadAttention
+
+
+def add_and_norm(x: Tensor, sublayer, norm, dropout, norm_first: bool) -> Tensor:
+    """One residual sublayer; `sublayer` maps (B, L, d_model) to the same shape."""
+    if norm_first:
+        return x + dropout(sublayer(norm(x)))
+    return norm(x + dropout(sublayer(x)))
+
+
+class PositionwiseFeedForward(Module):
+    """FFN(x) = max(0, x W₁ + b₁) W₂ + b₂, applied to each position on its own:
+    d_model -> d_ff -> d_model (the paper: 512 -> 2048 -> 512), with dropout
+    after the ReLU."""
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.1):
+        self.linear1 = Linear(d_model, d_ff)
+        self.relu = ReLU()
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(d_ff, d_model)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.linear2(self.dropout(self.relu(self.linear1(x))))
+
+
+class EncoderLayer(Module):
+    """Self-attention over the source, then the feed-forward network, each with
+    Add & Norm. forward(x (B, L, d_model), mask (B, 1, 1, L)) -> (B, L, d_model)."""
+
+    def __init__(
+        self,
+        d_model: int,
+        n_heads: int,
+        d_ff: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        fused: bool = True,
+    ):
+        self.norm_first = norm_first
+        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
+        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout)
+        self.norm1, self.norm2 = LayerNorm(d_model), LayerNorm(d_model)
+        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
+
+    def forward(self, x: Tensor, mask=None) -> Tensor:
+        norm_first = self.norm_first
+        self_attend = lambda h: self.self_attn(h, h, h, mask)  # noqa: E731
+        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, norm_first)
+        return add_and_norm(x, self.ffn, self.norm2, self.dropout2, norm_first)
+
+
+class DecoderLayer(Module):
+    """Masked self-attention over the target so far, cross-attention to the
+    encoder's memory (queries from the decoder, keys and values from the
+    source), then the feed-forward network, each with Add & Norm.
+
+    forward(x (B, Lt, d), memory (B, Ls, d), src_mask (B, 1, 1, Ls),
+    tgt_mask (B, 1, Lt, Lt), causal and padding) -> (B, Lt, d)
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        n_heads: int,
+        d_ff: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        fused: bool = True,
+    ):
+        self.norm_first = norm_first
+        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
+        self.cross_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
+        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout)
+        self.norm1, self.norm2, self.norm3 = (LayerNorm(d_model) for _ in range(3))
+        self.dropout1, self.dropout2, self.dropout3 = (
+            Dropout(dropout) for _ in range(3)
+        )
+
+    def forward(
+        self, x: Tensor, memory: Tensor, src_mask=None, tgt_mask=None
+    ) -> Tensor:
+        norm_first = self.norm_first
+        self_attend = lambda h: self.self_attn(h, h, h, tgt_mask)  # noqa: E731
+        cross_attend = lambda h: self.cross_attn(h, memory, memory, src_mask)  # noqa: E731
+        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, norm_first)
+        x = add_and_norm(x, cross_attend, self.norm2, self.dropout2, norm_first)
+        return add_and_norm(x, self.ffn, self.norm3, self.dropout3, norm_first)
