@@ -69,7 +69,7 @@ def cross_entropy(
         raise ValueError(
             f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
         )
-    target = target.data if isinstance(target, Tensor) else logits._wrap(target).data
+    target = _index_array(target, logits.device)
     return CrossEntropy.apply(
         logits,
         target=target,
@@ -81,7 +81,7 @@ def cross_entropy(
 
 def embedding(ids, weight: Tensor) -> Tensor:
     """Rows of `weight` (V, D) picked by integer `ids` of any shape: (..., D)."""
-    ids = ids.data if isinstance(ids, Tensor) else weight._wrap(ids).data
+    ids = _index_array(ids, weight.device)
     return Embedding.apply(weight, ids=ids)
 
 
@@ -93,3 +93,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not training or p == 0.0:
         return x
     return Dropout.apply(x, p=p, rng=random.generator(x.device))
+
+
+def _index_array(values, device: str):
+    """Class ids or token ids (Tensor, array or list) as an array on `device`,
+    keeping their integer dtype (the ops check it is an integer one)."""
+    if isinstance(values, Tensor):
+        return values.to(device).data
+    return Tensor(values, device=device).data
