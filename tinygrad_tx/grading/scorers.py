@@ -72,6 +72,7 @@ class ScorerModel:
         from ..tensor import Tensor
 
         self.scorer = scorer
+        self.device = "cpu"
         self._parameter = Tensor(np.zeros(1))
 
     def parameters(self):
