@@ -90,6 +90,17 @@ def test_infinite_loop_is_stopped_and_later_checks_still_run(tmp_path):
     assert elapsed < 2 * 1.0 + 15  # two checks at the limit, plus start-up
 
 
+def test_a_file_that_hangs_on_load_costs_one_time_limit(tmp_path):
+    path = _softmax_variant(tmp_path, top="while True:\n    pass\n")
+    start = time.monotonic()
+    report = grade("softmax", path, timeout=1.0)
+    elapsed = time.monotonic() - start
+    assert report.score == 0
+    for result in report.results:
+        assert result.message.startswith("loading 06_softmax.py did not finish in 1 s")
+    assert elapsed < 1.0 + 10  # not one time limit per check
+
+
 def test_wrong_types_get_a_clear_message(tmp_path):
     path = _softmax_variant(tmp_path, backward="return [grad_out]")
     report = grade("softmax", path, timeout=None)

@@ -180,8 +180,15 @@ def _run_isolated(exercise, checks, student_file, timeout) -> list[CheckResult]:
     """Run the checks in child processes, each check under `timeout` seconds."""
     files = [exercise.hidden_file if h else exercise.checks_file for _, h in checks]
     todo = [(str(f), c.name, h) for f, (c, h) in zip(files, checks)]
-    results: list[CheckResult] = []
     context = _context()
+    if not _loads_in_time(context, student_file, timeout):
+        message = (
+            f"loading {student_file.name} did not finish in {timeout:g} s: does "
+            "code at the top of the file run forever (a loop, input())? Put "
+            'trials under `if __name__ == "__main__":`'
+        )
+        return [_failed(c, h, message) for c, h in checks]
+    results: list[CheckResult] = []
     while len(results) < len(todo):
         start = len(results)
         receiver, sender = context.Pipe(duplex=False)
@@ -193,6 +200,33 @@ def _run_isolated(exercise, checks, student_file, timeout) -> list[CheckResult]:
         results += _collect(receiver, child, checks[start:], timeout)
         receiver.close()
     return results
+
+
+def _loads_in_time(context, student_file, timeout) -> bool:
+    """Does the student's file load (or fail to load) within the time limit?
+    Without this test, a file that hangs on load would cost every check its
+    full time limit."""
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_probe, args=(sender, str(student_file)))
+    child.daemon = True
+    child.start()
+    sender.close()
+    finished = receiver.poll(timeout)
+    child.kill()
+    child.join()
+    receiver.close()
+    return finished
+
+
+def _probe(sender, student_file) -> None:
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            load_module(student_file, prefix="student")
+    except (Exception, SystemExit):
+        pass  # the checks report load errors themselves
+    sender.send(True)
+    sender.close()
 
 
 def _collect(receiver, child, checks, timeout) -> list[CheckResult]:
