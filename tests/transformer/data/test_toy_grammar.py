@@ -1,0 +1,317 @@
+"""The toy grammar: translations checked by hand, and every generated sentence
+checked by the independent rules of toy_checkers.py."""
+
+import random
+
+import pytest
+from toy_checkers import check_english, check_portuguese
+
+from transformer.data.grammar import Clause, NounPhrase, sample_clause, translate
+from transformer.data.lexicon import verb
+from transformer.data.morphology import english_verb, third_person
+
+NP = NounPhrase
+
+
+def test_the_two_slide_sentences():
+    assert translate(Clause("i", "love", NP("book", det="", plural=True))) == (
+        "i love books",
+        "eu amo livros",
+    )
+    assert translate(Clause(NP("cat"), "sleep", NP("mat"))) == (
+        "the cat sleeps on the mat",
+        "o gato dorme no tapete",
+    )
+
+
+# (clause, English, Portuguese), each written out and checked by hand
+AGREEMENT = [
+    # feminine plural adjectives: -a + s, invariable in gender, -l -> -is, -m -> -ns
+    (
+        Clause(
+            NP("girl", "the", True, "happy"), "read", NP("letter", "a", False, "red")
+        ),
+        "the happy girls read a red letter",
+        "as meninas felizes leem uma carta vermelha",
+    ),
+    (
+        Clause(
+            NP("cow", "the", True, "white"), "eat", NP("apple", "the", True, "green")
+        ),
+        "the white cows eat the green apples",
+        "as vacas brancas comem as maçãs verdes",
+    ),
+    (
+        Clause("we", "visit", NP("house", "the", True, "old")),
+        "we visit the old houses",
+        "nós visitamos as casas velhas",
+    ),
+    (
+        Clause("she", "buy", NP("box", "", True, "blue")),
+        "she buys blue boxes",
+        "ela compra caixas azuis",
+    ),
+    (
+        Clause(NP("dog", "the", True, "brown"), "sleep", NP("bed")),
+        "the brown dogs sleep on the bed",
+        "os cachorros marrons dormem na cama",
+    ),
+    (
+        Clause("they", "eat", NP("cake", "a", False, "good")),
+        "they eat a good cake",
+        "eles comem um bolo bom",
+    ),
+    (
+        Clause("i", "want", NP("apple", "", True, "good")),
+        "i want good apples",
+        "eu quero maçãs boas",
+    ),
+    (
+        Clause(NP("woman", "a", False, "young"), "live", NP("city")),
+        "a young woman lives in the city",
+        "uma mulher jovem mora na cidade",
+    ),
+    (
+        Clause(
+            NP("king", "the", True, "kind"), "visit", NP("child", "the", True, "happy")
+        ),
+        "the kind kings visit the happy children",
+        "os reis gentis visitam as crianças felizes",
+    ),
+    (
+        Clause("he", "make", NP("hat", "", True, "simple")),
+        "he makes simple hats",
+        "ele faz chapéus simples",
+    ),
+    (
+        Clause(NP("cat"), "drink", NP("milk", "", False, "cold")),
+        "the cat drinks cold milk",
+        "o gato bebe leite frio",
+    ),
+    (
+        Clause(NP("man", "a", False, "old"), "see", NP("elephant", "a")),
+        "an old man sees an elephant",
+        "um homem velho vê um elefante",
+    ),
+    (
+        Clause("i", "eat", NP("apple", "a", False, "red")),
+        "i eat a red apple",
+        "eu como uma maçã vermelha",
+    ),
+]
+CONTRACTIONS = [
+    (Clause("i", "live", NP("house")), "i live in the house", "eu moro na casa"),
+    (
+        Clause("you", "think", NP("cat", "the", True)),
+        "you think about the cats",
+        "você pensa nos gatos",
+    ),
+    (
+        Clause("they", "think", NP("flower", "the", True, "yellow")),
+        "they think about the yellow flowers",
+        "eles pensam nas flores amarelas",
+    ),
+    (
+        Clause("she", "think", NP("month", "the", False, "cold")),
+        "she thinks about the cold month",
+        "ela pensa no mês frio",
+    ),
+    (
+        Clause(NP("mouse"), "be afraid", NP("cat")),
+        "the mouse is afraid of the cat",
+        "o rato tem medo do gato",
+    ),
+    (
+        Clause("we", "come", NP("school")),
+        "we come from the school",
+        "nós vimos da escola",
+    ),
+    (
+        Clause(NP("boy", "the", True), "like", NP("horse", "the", True)),
+        "the boys like the horses",
+        "os meninos gostam dos cavalos",
+    ),
+    (
+        Clause("i", "need", NP("key", "the", True)),
+        "i need the keys",
+        "eu preciso das chaves",
+    ),
+    (
+        Clause(NP("dog", "a"), "sleep", NP("box", "a")),
+        "a dog sleeps in a box",
+        "um cachorro dorme em uma caixa",
+    ),
+    (
+        Clause("he", "come", NP("city", "a")),
+        "he comes from a city",
+        "ele vem de uma cidade",
+    ),
+    (Clause("i", "like", NP("book", "", True)), "i like books", "eu gosto de livros"),
+    (Clause("she", "go", NP("park")), "she goes to the park", "ela vai para o parque"),
+    (
+        Clause(NP("dog"), "swim", NP("water")),
+        "the dog swims in the water",
+        "o cachorro nada na água",
+    ),
+    (
+        Clause(NP("girl"), "read", NP("book", "a", False, "new"), NP("garden")),
+        "the girl reads a new book in the garden",
+        "a menina lê um livro novo no jardim",
+    ),
+    (
+        Clause("we", "eat", NP("loaf", "", True), NP("school")),
+        "we eat loaves at the school",
+        "nós comemos pães na escola",
+    ),
+]
+IRREGULAR_PLURALS = [
+    (Clause(NP("man", "the", True), "see", NP("lion", "the", True)),
+     "the men see the lions", "os homens veem os leões"),
+    (Clause(NP("woman", "the", True), "have", NP("animal", "", True)),
+     "the women have animals", "as mulheres têm animais"),
+    (Clause("she", "lose", NP("paper", "the", True)),
+     "she loses the papers", "ela perde os papéis"),
+    (Clause(NP("child", "the", True), "buy", NP("flower", "", True)),
+     "the children buy flowers", "as crianças compram flores"),
+    (Clause("we", "need", NP("month", "", True)), "we need months", "nós precisamos de meses"),
+    (Clause(NP("mouse", "the", True), "eat", NP("loaf", "the", True)),
+     "the mice eat the loaves", "os ratos comem os pães"),
+    (Clause("i", "wait", NP("bus", "the", True)), "i wait for the buses", "eu espero os ônibus"),
+    (Clause("he", "lose", NP("pencil", "a")), "he loses a pencil", "ele perde um lápis"),
+    (Clause("you", "have", NP("ring", "", True, "expensive")),
+     "you have expensive rings", "você tem anéis caros"),
+    (Clause(NP("king"), "visit", NP("hotel", "the", True, "cheap")),
+     "the king visits the cheap hotels", "o rei visita os hotéis baratos"),
+    (Clause("they", "visit", NP("country", "the", True)),
+     "they visit the countries", "eles visitam os países"),
+    (Clause("we", "love", NP("garden", "", True, "beautiful")),
+     "we love beautiful gardens", "nós amamos jardins bonitos"),
+    (Clause(NP("wolf", "the", True), "run"), "the wolves run", "os lobos correm"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "clause, english, portuguese",
+    AGREEMENT + CONTRACTIONS + IRREGULAR_PLURALS,
+    ids=[english for _, english, _ in AGREEMENT + CONTRACTIONS + IRREGULAR_PLURALS],
+)
+def test_hand_checked_translation(clause, english, portuguese):
+    assert translate(clause) == (english, portuguese)
+    assert check_portuguese(portuguese) == []
+    assert check_english(english) == []
+
+
+# eu, você, ele, ela, nós, eles, with the English of the same six persons
+PRONOUNS = ("i", "you", "he", "she", "we", "they")
+PT_PRONOUNS = ("eu", "você", "ele", "ela", "nós", "eles")
+CONJUGATIONS = {
+    "read": (("read", "read", "reads", "reads", "read", "read"),
+             ("leio", "lê", "lê", "lê", "lemos", "leem")),
+    "see": (("see", "see", "sees", "sees", "see", "see"),
+            ("vejo", "vê", "vê", "vê", "vemos", "veem")),
+    "have": (("have", "have", "has", "has", "have", "have"),
+             ("tenho", "tem", "tem", "tem", "temos", "têm")),
+    "want": (("want", "want", "wants", "wants", "want", "want"),
+             ("quero", "quer", "quer", "quer", "queremos", "querem")),
+    "make": (("make", "make", "makes", "makes", "make", "make"),
+             ("faço", "faz", "faz", "faz", "fazemos", "fazem")),
+    "sleep": (("sleep", "sleep", "sleeps", "sleeps", "sleep", "sleep"),
+              ("durmo", "dorme", "dorme", "dorme", "dormimos", "dormem")),
+    "go": (("go to", "go to", "goes to", "goes to", "go to", "go to"),
+           ("vou", "vai", "vai", "vai", "vamos", "vão")),
+    "come": (("come from", "come from", "comes from", "comes from", "come from", "come from"),
+             ("venho", "vem", "vem", "vem", "vimos", "vêm")),
+    "hear": (("hear", "hear", "hears", "hears", "hear", "hear"),
+             ("ouço", "ouve", "ouve", "ouve", "ouvimos", "ouvem")),
+    "bring": (("bring", "bring", "brings", "brings", "bring", "bring"),
+              ("trago", "traz", "traz", "traz", "trazemos", "trazem")),
+    "wash": (("wash", "wash", "washes", "washes", "wash", "wash"),
+             ("lavo", "lava", "lava", "lava", "lavamos", "lavam")),
+    "carry": (("carry", "carry", "carries", "carries", "carry", "carry"),
+              ("carrego", "carrega", "carrega", "carrega", "carregamos", "carregam")),
+    "be afraid": (("am afraid of", "are afraid of", "is afraid of", "is afraid of",
+                   "are afraid of", "are afraid of"),
+                  ("tenho medo", "tem medo", "tem medo", "tem medo", "temos medo", "têm medo")),
+}  # fmt: skip
+# the object or place each verb is tried with (the same for all six persons)
+COMPLEMENT = {"sleep": "house", "go": "park", "come": "park", "read": "book", "see": "dog",
+              "hear": "dog", "be afraid": "dog"}  # fmt: skip
+
+
+@pytest.mark.parametrize("verb_en", CONJUGATIONS)
+@pytest.mark.parametrize("person", range(6), ids=PRONOUNS)
+def test_every_person_of_the_present_tense(verb_en, person):
+    obj = NP(COMPLEMENT.get(verb_en, "box"))
+    english, portuguese = translate(Clause(PRONOUNS[person], verb_en, obj))
+    en_forms, pt_forms = CONJUGATIONS[verb_en]
+    assert english.startswith(f"{PRONOUNS[person]} {en_forms[person]} ")
+    assert portuguese.startswith(f"{PT_PRONOUNS[person]} {pt_forms[person]} ")
+
+
+def test_english_third_person_spelling():
+    assert [third_person(w) for w in ("love", "wash", "catch", "go", "carry", "play", "have")] == [
+        "loves", "washes", "catches", "goes", "carries", "plays", "has",
+    ]  # fmt: skip
+    assert english_verb(verb("be afraid"), "1sg") == "am afraid"
+
+
+@pytest.mark.parametrize(
+    "clause, message",
+    [
+        (Clause("i", "love"), "needs a complement"),
+        (Clause(NP("cat"), "sleep", NP("mat"), NP("house")), "already has a place"),
+        (Clause("i", "love", NP("book", "a", True)), "singular countable"),
+        (Clause("i", "love", NP("book", "")), "bare singular"),
+        (Clause("i", "drink", NP("water", "the", True)), "uncountable"),
+        (Clause(NP("cat", "", True), "sleep"), "subject needs a determiner"),
+        (Clause("i", "love", NP("book", "some")), "determiner 'some'"),
+        (Clause("i", "fly"), "unknown verb 'fly'"),
+        (Clause("i", "love", NP("unicorn")), "unknown noun 'unicorn'"),
+        (Clause(NP("cat"), "sleep", NP("book")), "not a place"),
+    ],
+)
+def test_a_wrong_clause_is_named(clause, message):
+    with pytest.raises(ValueError, match=message):
+        translate(clause)
+
+
+# ---------------------------------------------------------------- the checkers can fail
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        "o gatos dorme",  # article number
+        "a gato dorme",  # article gender
+        "o gato dormem",  # verb number
+        "eu dorme no tapete",  # verb person
+        "o gato dorme em o tapete",  # missing contraction
+        "eu gosto de os livros",  # missing contraction
+        "eu vejo as casas velhos",  # adjective gender
+        "eu vejo as casas velha",  # adjective number
+        "eu amo livro",  # bare singular
+        "eu vejo um ônibus azuis",  # invariable noun, adjective number
+    ],
+)
+def test_the_portuguese_checker_finds_each_broken_rule(wrong):
+    assert check_portuguese(wrong) != []
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["a elephant sees the cat", "an dog sees the cat", "he see the cat", "i loves books",
+     "the cats sleeps", "i is afraid of dogs", "you am afraid of dogs", "i see a cats"],
+)  # fmt: skip
+def test_the_english_checker_finds_each_broken_rule(wrong):
+    assert check_english(wrong) != []
+
+
+def test_random_sentences_obey_both_checkers_and_have_one_translation():
+    rng = random.Random(1)
+    seen = {}
+    for _ in range(5000):
+        english, portuguese = translate(sample_clause(rng))
+        assert check_english(english) == [], english
+        assert check_portuguese(portuguese) == [], (english, portuguese)
+        assert 3 <= len(english.split()) <= 10, english
+        assert seen.setdefault(english, portuguese) == portuguese
