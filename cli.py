@@ -55,6 +55,49 @@ def bench():
     """Benchmarks that print ratios measured in one run (see each subcommand)."""
 
 
+@bench.command("engine")
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@click.option(
+    "--steps",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=5),
+    help="Timed training steps per implementation (interleaved).",
+)
+@click.option(
+    "--memory-steps",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=11),
+    help="Training steps watched for memory growth.",
+)
+@click.option("--batch", default=128, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, help="Seed for data and weights.")
+def bench_engine(device, steps, memory_steps, batch, seed):
+    """Engine overhead over hand-written NumPy: a 784-256-256-10 MLP training
+    step (target ratio <= 1.2), per-op dispatch cost, memory over many steps,
+    and reference cycles (gc on vs off)."""
+    from tinygrad_tx.bench.engine import (
+        EngineBenchConfig,
+        report_lines,
+        run_engine_bench,
+    )
+
+    config = EngineBenchConfig(
+        batch=batch,
+        timed_steps=steps,
+        memory_steps=memory_steps,
+        device=device,
+        seed=seed,
+    )
+    try:
+        result = run_engine_bench(config)
+    except (RuntimeError, ValueError) as exc:  # e.g. cuda not available
+        raise click.ClickException(str(exc)) from None
+    for line in report_lines(result):
+        click.echo(line)
+
+
 # ---------------------------------------------------------------- model info
 
 
