@@ -1,5 +1,6 @@
 """Data for the toy translator: a small English -> Portuguese grammar, its
-train / validation / test splits, and the word-level tokenizer and vocabularies.
+train / validation / test splits, real pairs from a TSV file, and the
+word-level tokenizer and vocabularies.
 
 Nothing here depends on the model: sentences are strings of lower-case words
 joined by spaces, ids are Python lists.
@@ -8,6 +9,7 @@ joined by spaces, ids are Python lists.
 from .grammar import Clause, NounPhrase, sample_clause, translate
 from .splits import HeldOut, Splits, make_toy_splits, split_pairs
 from .tokenizer import detokenize, normalize, tokenize
+from .tsv import MalformedLinesWarning, PairsFileError, load_pairs
 from .vocab import (
     BOS_ID,
     EOS_ID,
@@ -30,11 +32,14 @@ __all__ = [
     "UNK_ID",
     "Clause",
     "HeldOut",
+    "MalformedLinesWarning",
     "NounPhrase",
+    "PairsFileError",
     "Splits",
     "Vocab",
     "build_vocabs",
     "detokenize",
+    "load_pairs",
     "load_vocabs",
     "make_toy_splits",
     "normalize",
