@@ -108,6 +108,7 @@ def summary(grades: list[StudentGrades]) -> str:
     for g in grades:
         lines.append(f"  {g.student:<{width}}  {g.total}/{g.max_total}")
     lines.append("exercises (mean points, full marks, time-outs):")
+    id_width = max(len(r.exercise) for r in grades[0].reports)
     for i, first in enumerate(grades[0].reports):
         reports = [g.reports[i] for g in grades]
         mean = sum(r.score for r in reports) / len(reports)
@@ -119,7 +120,7 @@ def summary(grades: list[StudentGrades]) -> str:
             if c.message.startswith("stopped after")
         )
         lines.append(
-            f"  {first.exercise:<28} {mean:5.1f}/{first.max_score:<3} "
+            f"  {first.exercise:<{id_width}}  {mean:5.1f}/{first.max_score:<3} "
             f"{full}/{len(reports)} full, {timeouts} timed out"
         )
     return "\n".join(lines)
