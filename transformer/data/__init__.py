@@ -1,11 +1,18 @@
 """Data for the toy translator: a small English -> Portuguese grammar, its
-train / validation / test splits, real pairs from a TSV file, and the
-word-level tokenizer and vocabularies.
+train / validation / test splits, real pairs from a TSV file, the word-level
+tokenizer and vocabularies, and padded, length-bucketed batches.
 
 Nothing here depends on the model: sentences are strings of lower-case words
-joined by spaces, ids are Python lists.
+joined by spaces, ids are Python lists and NumPy int64 arrays.
+
+    splits = make_toy_splits(seed=0)                  # or split_pairs(load_pairs(path))
+    src_vocab, tgt_vocab = build_vocabs(splits.train)
+    train = Batcher(encode_pairs(splits.train, src_vocab, tgt_vocab), batch_size=64, seed=0)
+    for step, batch in zip(range(start, steps), train.stream(start)):
+        ...  # batch.src (B, S), batch.tgt_in (B, T), batch.tgt_out (B, T)
 """
 
+from .batching import Batch, Batcher, encode_pairs, make_batch, pad
 from .grammar import Clause, NounPhrase, sample_clause, translate
 from .splits import HeldOut, Splits, make_toy_splits, split_pairs
 from .tokenizer import detokenize, normalize, tokenize
@@ -30,6 +37,8 @@ __all__ = [
     "PAD_ID",
     "SPECIALS",
     "UNK_ID",
+    "Batch",
+    "Batcher",
     "Clause",
     "HeldOut",
     "MalformedLinesWarning",
@@ -39,10 +48,13 @@ __all__ = [
     "Vocab",
     "build_vocabs",
     "detokenize",
+    "encode_pairs",
     "load_pairs",
     "load_vocabs",
+    "make_batch",
     "make_toy_splits",
     "normalize",
+    "pad",
     "sample_clause",
     "save_vocabs",
     "split_pairs",
