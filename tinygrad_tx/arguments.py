@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import to_device
+from .backend import to_device, xp_for
 
 
 def host_array(data) -> np.ndarray:
@@ -29,6 +29,22 @@ def host_array(data) -> np.ndarray:
 def default_dtype(host: np.ndarray):
     """float32 for Python floats (NumPy reads them as float64); ints stay int64."""
     return np.float32 if host.dtype == np.float64 else host.dtype
+
+
+def leaf_array(data, dtype, device: str):
+    """The array of a new leaf tensor: always a copy of `data` (like torch.tensor),
+    so an optimizer's in-place update never writes into the caller's array.
+
+    Python floats become float32; arrays keep their dtype (float64 stays
+    float64, which gradcheck needs) unless `dtype` is given.
+    """
+    if hasattr(data, "dtype") and hasattr(data, "shape"):  # a NumPy or CuPy array
+        array = to_device(data, device)  # already a copy when it changes device
+        if array is data or dtype is not None:
+            array = array.astype(dtype or array.dtype)  # astype copies
+        return array
+    host = host_array(data)  # Python numbers and (nested) lists
+    return xp_for(device).asarray(host, dtype=dtype or default_dtype(host))
 
 
 def shape_args(args: tuple) -> tuple:
@@ -60,3 +76,17 @@ def bool_array(op: str, mask, device: str):
             "make one, e.g. ids == pad_id)"
         )
     return to_device(mask, device)
+
+
+def operand_array(other, dtype, device: str):
+    """The array for a number, list or array met in `tensor + other`.
+
+    Numbers are "weak", as in NumPy 2 and PyTorch: a Python or NumPy scalar, or
+    a list of numbers, takes the float dtype of the tensor, so float32 * 0.5
+    stays float32. Arrays keep their own dtype (NumPy's promotion rules).
+    """
+    if isinstance(other, np.generic) or not hasattr(other, "shape"):
+        host = host_array(other)
+        dtype = dtype if dtype.kind == "f" else default_dtype(host)
+        return xp_for(device).asarray(host, dtype=dtype)
+    return to_device(other, device)

@@ -100,22 +100,28 @@ def _xp(array):
 
 def topological_order(root) -> list:
     """Tensors reachable from `root` through requires_grad links, each listed
-    after every tensor computed from it (root first, leaves last)."""
-    order, visited = [], set()
-    stack = [(root, False)]
+    after every tensor computed from it (root first, leaves last).
+
+    A depth-first search with an explicit stack (no recursion): a tensor is
+    appended once all its inputs are, then the list is reversed. Tensors go in
+    sets by identity (Tensor.__hash__ is object.__hash__).
+    """
+    order, expanded, done = [], set(), set()
+    stack = [root]
     while stack:
-        tensor, children_done = stack.pop()
-        if children_done:
+        tensor = stack[-1]
+        if tensor in done:
+            stack.pop()
+        elif tensor in expanded:  # its inputs are all in `order` now
+            stack.pop()
+            done.add(tensor)
             order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        if tensor._ctx is not None:
-            for parent in tensor._ctx.parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
+        else:
+            expanded.add(tensor)
+            if tensor._ctx is not None:
+                for parent in tensor._ctx.parents:
+                    if parent.requires_grad and parent not in expanded:
+                        stack.append(parent)
     order.reverse()
     return order
 
@@ -130,9 +136,9 @@ def backward(root, grad=None, retain_graph=False, retain_grads=False) -> None:
     """
     grad = _seed(root, grad)
     handed_out: set[int] = {id(grad)}  # arrays that some tensor already holds
-    grads = {id(root): grad}
+    grads = {root: grad}  # dL/d(tensor), summed over every path reached so far
     for tensor in topological_order(root):
-        g = grads.pop(id(tensor), None)
+        g = grads.pop(tensor, None)
         if g is None:
             continue
         fn = tensor._ctx
@@ -179,20 +185,20 @@ def _seed(root, grad):
 def _propagate(fn, grad_out, grads: dict) -> None:
     """Ask `fn` for its inputs' gradients and add them to `grads`."""
     in_grads = fn.backward(grad_out)
-    if not isinstance(in_grads, tuple):
+    if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     for parent, g, needed in zip(fn.parents, in_grads, fn.needs_input_grad):
         if g is None or not needed:
             continue
-        if g.shape != parent.shape:
+        if g.shape != parent.data.shape:
             raise RuntimeError(
                 f"internal error in {fn.op_name()}.backward: gradient of shape "
                 f"{g.shape} for an input of shape {parent.shape}"
             )
         if switches.detect_anomaly:
             check_finite(g, fn, fn.parents, "backward (an input's gradient)")
-        key = id(parent)
-        grads[key] = grads[key] + g if key in grads else g
+        earlier = grads.get(parent)
+        grads[parent] = g if earlier is None else earlier + g
 
 
 def _accumulate(tensor, g, handed_out: set[int]) -> None:

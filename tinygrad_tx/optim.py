@@ -27,6 +27,12 @@ class Optimizer:
                     f"{name}: expected tensors with requires_grad=True (such as "
                     f"model.parameters()), got {type(p).__name__}"
                 )
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError(
+                f"{name}: a parameter appears twice in the list (a shared weight?) "
+                "and would be updated twice per step; pass each tensor once "
+                "(model.parameters() already does)"
+            )
         if lr < 0:
             raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {lr}")
         self.lr = lr

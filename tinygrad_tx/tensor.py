@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .arguments import bool_array, check_axis, default_dtype, host_array, shape_args
-from .backend import check_device, to_device, to_numpy, xp_for
+from .arguments import bool_array, check_axis, leaf_array, operand_array, shape_args
+from .backend import check_device, to_device, to_numpy
 from .ops import elementwise as E
 from .ops import linalg, movement, reduce, softmax
 
@@ -41,18 +41,7 @@ class Tensor:
         stays float64, which gradcheck needs) unless `dtype` is given.
         """
         device = check_device(device)
-        if isinstance(data, Tensor):
-            data = data.data
-        if hasattr(data, "dtype") and hasattr(data, "shape"):  # a NumPy or CuPy array
-            array = to_device(data, device)  # a copy when it changes device
-            if array is data or dtype is not None:
-                # Copy, so that an optimizer's in-place update of this tensor
-                # never writes into the caller's array.
-                array = array.astype(dtype or array.dtype)
-        else:  # Python numbers and (nested) lists
-            host = host_array(data)
-            array = xp_for(device).asarray(host, dtype=dtype or default_dtype(host))
-        self.data = array
+        self.data = leaf_array(_raw(data), dtype, device)
         self.device = device
         self.grad = None
         self.name = name
@@ -185,20 +174,11 @@ class Tensor:
         )
 
     def _wrap(self, other) -> Tensor:
-        """A constant tensor for a number, list or array operand, on our device.
-
-        Numbers are "weak", as in NumPy 2 and PyTorch: a Python (or NumPy)
-        scalar and a list of numbers take this tensor's float dtype, so
-        float32 * 0.5 stays float32. Arrays keep their dtype (NumPy's rules).
-        """
+        """A constant tensor for a number, list or array operand, on our device
+        (numbers take this tensor's float dtype: see `arguments.operand_array`)."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, np.generic) or not hasattr(other, "shape"):
-            host = host_array(other)
-            dtype = self.dtype if self.dtype.kind == "f" else default_dtype(host)
-            array = xp_for(self.device).asarray(host, dtype=dtype)
-        else:  # a NumPy or CuPy array keeps its dtype, as in NumPy
-            array = to_device(other, self.device)
+        array = operand_array(other, self.dtype, self.device)
         return Tensor._from_op(array, self.device, False)
 
     # ------------------------------------------------------------ arithmetic
@@ -387,15 +367,15 @@ class Tensor:
         return movement.GetItem.apply(self, index=_raw_index(index))
 
     def __setitem__(self, index, value) -> None:
-        if self.requires_grad or self._ctx is not None:
+        """In-place assignment, allowed outside the graph only: on a constant, or
+        on a leaf (a parameter) inside no_grad()."""
+        if self._ctx is not None or (self.requires_grad and autograd.is_grad_enabled()):
             raise RuntimeError(
-                "setitem: cannot assign into a tensor that is part of a graph (it would "
-                "change values backward needs); build a new tensor with where() or "
-                "masked_fill(), or assign inside no_grad() on a detached copy"
+                "setitem: cannot assign into a tensor that is part of a graph (it "
+                "would change values backward needs); build a new tensor with "
+                "where() or masked_fill(), or, for a parameter, assign inside no_grad()"
             )
-        self.data[_raw_index(index)] = (
-            value.data if isinstance(value, Tensor) else value
-        )
+        self.data[_raw_index(index)] = _raw(value)
 
     @staticmethod
     def cat(tensors, axis: int = 0) -> Tensor:
@@ -424,6 +404,4 @@ def _raw(value):
 
 def _raw_index(index):
     """An index with every Tensor replaced by its array."""
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index.data if isinstance(index, Tensor) else index
+    return tuple(map(_raw, index)) if isinstance(index, tuple) else _raw(index)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from engine_oracle import check_op, rand
 
-from tinygrad_tx import Tensor
+from tinygrad_tx import Tensor, no_grad
 from tinygrad_tx.backend import to_numpy
 
 UNARY_MOVES = {
@@ -111,3 +111,9 @@ def test_setitem_works_outside_the_graph_only(device):
     w = Tensor(np.zeros(3), requires_grad=True, device=device)
     with pytest.raises(RuntimeError, match="cannot assign into a tensor that is part"):
         w[0] = 1.0
+    with no_grad():  # a parameter may be changed in place outside the graph
+        w[0] = 1.0
+    np.testing.assert_array_equal(w.numpy(), [1.0, 0.0, 0.0])
+    y = w * 2
+    with no_grad(), pytest.raises(RuntimeError, match="for a parameter, assign"):
+        y[0] = 0.0  # an op's output stays protected: backward may need it

@@ -108,7 +108,7 @@ def _checked_index(index, shape: tuple, xp):
     """
     was_tuple = isinstance(index, tuple)
     parts = index if was_tuple else (index,)
-    parts = tuple(_array_of(p, xp) if isinstance(p, list) else p for p in parts)
+    parts = tuple(_array_of(p, xp) if _is_array_like(p) else p for p in parts)
     used = [p.ndim if _is_bool_array(p) else 1 for p in parts]
     used = [0 if p is None or p is Ellipsis else n for p, n in zip(parts, used)]
     axis = 0
@@ -121,8 +121,13 @@ def _checked_index(index, shape: tuple, xp):
     return parts if was_tuple else parts[0]
 
 
-def _array_of(part: list, xp):
-    """A Python list used as an index: an integer (or boolean) array."""
+def _is_array_like(part) -> bool:
+    return isinstance(part, list) or (hasattr(part, "dtype") and part.ndim > 0)
+
+
+def _array_of(part, xp):
+    """A list or array used as an index: an integer (or boolean) array on the
+    indexed array's device (a NumPy index for a CuPy array is copied over)."""
     array = xp.asarray(part)
     return array.astype(xp.int64) if array.size == 0 else array
 
