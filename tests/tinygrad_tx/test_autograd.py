@@ -197,3 +197,49 @@ def test_a_training_step_graph_is_freed_by_reference_counting(device):
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_no_op_upcasts_a_float32_graph(monkeypatch):
+    """Every op's forward output and every gradient it sends back stay float32
+    (a float64 temporary would double memory traffic and hide in the timings)."""
+    from tinygrad_tx import autograd
+    from tinygrad_tx import composed as C
+
+    seen = []
+    propagate = autograd._propagate
+
+    def spy(fn, grad_out, grads):
+        propagate(fn, grad_out, grads)
+        seen.extend((fn.op_name(), g.dtype) for g in grads.values())
+
+    monkeypatch.setattr(autograd, "_propagate", spy)
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.standard_normal((5, 4)).astype(np.float32), requires_grad=True)
+    table = Tensor(rng.standard_normal((6, 5)).astype(np.float32), requires_grad=True)
+    y = F.linear(x, w)
+    z = ((y.relu() * 2 + 1 - y.tanh() / 3).sigmoid().exp().log().sqrt().abs()) ** 2
+    z = Tensor.where(z > 0.5, z.maximum(y).minimum(y * 2), y)
+    z = z.masked_fill(np.eye(3, 5, dtype=bool), 0.0)
+    z = z.softmax() + z.log_softmax() + F.layer_norm(z) + C.layer_norm(z)
+    parts = [
+        z.sum(axis=1).mean(),
+        z.max(),
+        z.var(),
+        z[[0, 0], 1:].sum(),
+        Tensor.cat([z, z], 1).sum(),
+        Tensor.stack([z, z]).mean(),
+        F.cross_entropy(z, [0, 1, 2], label_smoothing=0.1),
+        C.cross_entropy(z, [0, 1, 2]),
+        (z @ z.T).sum(),
+        z.reshape(15).broadcast_to(2, 15).sum(),
+        F.embedding([1, 1, 2], table).sum(),
+        F.dropout(z, 0.3).sum(),
+    ]
+    loss = parts[0]
+    for part in parts[1:]:
+        assert part.dtype == np.float32
+        loss = loss + part
+    loss.backward()
+    assert seen and {dtype for _, dtype in seen} == {np.dtype(np.float32)}, seen
+    assert x.grad.dtype == w.grad.dtype == table.grad.dtype == np.float32
