@@ -27,9 +27,29 @@ def main():
 
 
 @main.command()
-def info():
+@click.option(
+    "--model",
+    "model_config",
+    metavar="CONFIG",
+    default=None,
+    help="Print this model preset (tiny, toy, small, base, big) and its "
+    "parameter counts instead.",
+)
+def info(model_config):
     """Print versions, the devices found and whether Graphviz's `dot` is present."""
     import numpy
+
+    if model_config is not None:
+        from transformer.config import PRESETS, TransformerConfig, describe
+
+        if model_config not in PRESETS:
+            raise click.BadParameter(
+                f"unknown config {model_config!r}; choose one of {', '.join(PRESETS)}",
+                param_hint="--model",
+            )
+        for line in describe(TransformerConfig.preset(model_config), model_config):
+            click.echo(line)
+        return
 
     click.echo(f"tinygrad_tx {tinygrad_tx.__version__}")
     click.echo(f"python      {platform.python_version()} ({sys.executable})")
@@ -93,6 +113,38 @@ def bench_engine(device, steps, memory_steps, batch, seed):
     try:
         result = run_engine_bench(config)
     except (RuntimeError, ValueError) as exc:  # e.g. cuda not available
+        raise click.ClickException(str(exc)) from None
+    for line in report_lines(result):
+        click.echo(line)
+
+
+@bench.command("model")
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="A few seconds: 1 timed run, L up to 128 in (a) and 512 in (b).",
+)
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Timed runs per measurement (default 3, or 1 with --quick).",
+)
+def bench_model(device, quick, repeats):
+    """Attention forward + backward: (a) the fused op against the composed ops
+    at B=32, H=8, D=64, L = 32, 128, 512 (time, peak memory, ratios); (b) the
+    fused op at L = 64 ... 1024, showing the quadratic growth of the L x L
+    attention matrix."""
+    from transformer.bench.model import ModelBenchConfig, report_lines, run_model_bench
+
+    options = {"device": device}
+    if repeats is not None:
+        options["repeats"] = repeats
+    config = ModelBenchConfig.quick(**options) if quick else ModelBenchConfig(**options)
+    try:
+        result = run_model_bench(config, echo=lambda line: click.echo(line, err=True))
+    except (RuntimeError, ValueError, MemoryError) as exc:  # e.g. cuda not available
         raise click.ClickException(str(exc)) from None
     for line in report_lines(result):
         click.echo(line)

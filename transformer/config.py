@@ -138,3 +138,19 @@ PRESETS: dict[str, dict] = {
         d_ff=4096, dropout=0.3, max_len=512, share_embeddings=True,
     ),
 }  # fmt: skip
+
+
+def describe(config: TransformerConfig, name: str = "") -> list[str]:
+    """Lines for `python cli.py info --model NAME`: the fields, then the
+    parameter count of each part (closed form) and the total."""
+    title = f"model config {name!r}" if name else "model config"
+    lines = [title]
+    lines += [f"  {key:18s} {value}" for key, value in config.to_dict().items()]
+    lines.append("parameters")
+    counts = config.parameter_counts()
+    lines += [f"  {part:18s} {count:>13,d}" for part, count in counts.items()]
+    if config.share_embeddings:
+        lines[-1] += "  (its bias: the weight is the shared embedding)"
+    total = sum(counts.values())
+    lines.append(f"  {'total':18s} {total:>13,d}  ({total / 1e6:.2f} M)")
+    return lines

@@ -53,8 +53,9 @@ class Attention(Function):
     P = 0, hence dS = 0: no gradient reaches a score the query may not see.
 
     Saves Q, K, V and O (held by the graph anyway), P, and the dropout `keep`
-    mask as booleans. The (Lq, Lk) arrays it keeps are P and `keep`; the
-    composed version keeps the scores, the masked scores, P and the dropped P.
+    mask as booleans: one (Lq, Lk) float array. The composed version keeps
+    four until backward (the graph holds every intermediate): Q Kᵀ, its scaled
+    and masked copies, and P (with dropout also the float mask and P̃).
 
     `weights_to`, a list, receives P: Function.apply returns a single tensor,
     and this is how the caller gets the weights for plots without a second op.
@@ -119,7 +120,7 @@ def _softmax_in_place(scores, xp):
     total = scores.sum(axis=-1, keepdims=True)
     if fully_masked.any():
         total[fully_masked] = 1  # 0 / 1 = 0 rather than 0 / 0
-    scores /= total
+    scores *= 1 / total  # one division per row, then multiplications
     return scores
 
 
