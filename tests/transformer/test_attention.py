@@ -287,3 +287,15 @@ def test_multi_head_attention_rejects_bad_sizes():
         mha(x, y, y)
     with pytest.raises(ValueError, match=r"cannot broadcast"):
         mha(x, x, x, causal_mask(5))
+
+
+def test_fused_attention_keeps_one_weight_matrix_for_backward_composed_keeps_four():
+    from transformer.bench.model import ModelBenchConfig, measure
+
+    config = ModelBenchConfig(batch=2, heads=2, d_head=8, repeats=1)
+    length = 64
+    both = measure(config, length, config.batch, (True, False))
+    matrix_mb = 2 * 2 * length * length * 4 / 2**20  # one (B, H, L, L) float32 array
+    extra = both[False].saved_mb - both[True].saved_mb
+    assert extra == pytest.approx(3 * matrix_mb, rel=0.05)
+    assert both[False].peak_mb > both[True].peak_mb

@@ -288,3 +288,27 @@ def test_two_layer_model_learns_to_copy_and_reverse(task):
     # means greedy decoding writes each sequence exactly.
     predicted, target = _train_sequence_task(task)
     assert (predicted == target).mean() == 1.0
+
+
+def test_cli_info_model_prints_the_config_and_its_counts():
+    import importlib.util
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    # the repository's cli.py (site-packages may hold an older installed copy)
+    path = Path(__file__).resolve().parents[2] / "cli.py"
+    spec = importlib.util.spec_from_file_location("tinygrad_tx_cli_model", path)
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    main = cli.main
+    result = CliRunner().invoke(main, ["info", "--model", "base"])
+    assert result.exit_code == 0, result.output
+    assert "share_embeddings   True" in result.output
+    assert "total                 63,119,496  (63.12 M)" in result.output
+    result = CliRunner().invoke(main, ["info", "--model", "huge"])
+    assert result.exit_code == 2
+    assert (
+        "unknown config 'huge'; choose one of tiny, toy, small, base, big"
+        in result.output
+    )
