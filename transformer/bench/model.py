@@ -172,21 +172,21 @@ def run_model_bench(config: ModelBenchConfig, echo=None) -> ModelBenchResult:
 def report_lines(r: ModelBenchResult) -> list[str]:
     """The two tables the CLI prints, one line each."""
     c = r.config
-    setup = f"causal mask, float32, device {c.device}, median of {c.repeats} runs"
+    setup = f"causal mask, float32, device {c.device}, median of {_runs(c.repeats)}"
     lines = [
         "(a) attention forward + backward: fused op against composed ops",
         f"    B={c.batch} H={c.heads} D={c.d_head}, {setup}",
         "    peak = most memory in use above the inputs; kept = held after forward",
         "",
-        "       L   fused ms  composed ms  speed-up   fused peak MB  composed peak MB"
-        "  memory ratio   fused kept MB  composed kept MB",
+        "           time (ms)                   peak memory (MB)       kept for backward (MB)",
+        "       L    fused  composed  speed-up     fused  composed  ratio     fused  composed",
     ]
     for length in c.lengths:
         f, m = r.fused[length], r.composed[length]
         lines.append(
-            f"    {length:4d}  {f.ms:9.1f}  {m.ms:11.1f}  {m.ms / f.ms:7.2f}x"
-            f"  {f.peak_mb:14.1f}  {m.peak_mb:16.1f}  {m.peak_mb / f.peak_mb:11.2f}x"
-            f"  {f.saved_mb:14.1f}  {m.saved_mb:16.1f}"
+            f"    {length:4d}  {f.ms:7.1f}  {m.ms:8.1f}  {m.ms / f.ms:7.2f}x"
+            f"  {f.peak_mb:8.1f}  {m.peak_mb:8.1f}  {m.peak_mb / f.peak_mb:4.2f}x"
+            f"  {f.saved_mb:8.1f}  {m.saved_mb:8.1f}"
         )
     slower = [
         length for length in c.lengths if r.fused[length].ms > r.composed[length].ms
@@ -205,7 +205,7 @@ def _scaling_lines(r: ModelBenchResult) -> list[str]:
     lines = [
         "(b) how attention grows with the sequence length L (fused op)",
         f"    B={c.scaling_batch} H={c.heads} D={c.d_head}, causal mask, float32, "
-        f"device {c.device}, median of {c.repeats} runs",
+        f"device {c.device}, median of {_runs(c.repeats)}",
         "    weights MB = the B x H x L x L attention matrix in float32",
         "",
         "       L   L x L entries  weights MB   time ms  x time   peak MB  x peak",
@@ -237,7 +237,12 @@ def _growth_summary(r: ModelBenchResult) -> list[str]:
     return [
         f"    L {short} -> {long}: time x{after.ms / before.ms:.2f}, peak memory "
         f"x{after.peak_mb / before.peak_mb:.2f} (quadratic growth is x4, linear x2).",
-        f"    At small L the (L x D) arrays q, k, v, out and their gradients weigh as "
-        f"much as the L x L matrix (L = D = {d}); at L = {long} the matrix is "
-        f"{long // d}x the size of each, so the growth tends to x4.",
+        "    At small L the (L x D) arrays (q, k, v, out, their gradients) weigh as",
+        f"    much as the L x L matrix (L = D = {d}); at L = {long} the matrix is "
+        f"{long // d}x each of them,",
+        "    so the growth tends to x4.",
     ]
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
