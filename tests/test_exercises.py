@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
 import pytest
 
-from tinygrad_tx.grading import discover, grade, release
+from tinygrad_tx import Tensor
+from tinygrad_tx.grading import discover, find, grade, release
+from tinygrad_tx.grading.exercises import load_module
 from tinygrad_tx.grading.release import BEGIN, END
+from tinygrad_tx.grading.scorers import RandomScorer
 
 EXERCISES = discover()
 IDS = [e.id for e in EXERCISES]
@@ -240,3 +244,50 @@ def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
     release(tmp_path, force=True)
     assert (tmp_path / "notes.txt").read_text() == "mine"  # other files are kept
     assert (tmp_path / "README.md").is_file()
+
+
+# ------------------------------------------------------------------ decoding keys
+
+
+class ScorerModel:
+    """Looks like a Transformer to transformer.decode: encode() returns a dummy
+    memory, decode() puts a scorer's log-probabilities at each row's last
+    position."""
+
+    device = "cpu"
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def parameters(self):
+        return iter([Tensor(np.zeros(1))])
+
+    def encode(self, src, src_mask):
+        return Tensor(np.zeros((*src.shape, 1)))  # (B, S, 1)
+
+    def decode(self, memory, src_mask, tgt, tgt_mask):
+        logits = np.zeros((*tgt.shape, self.scorer.vocab_size))  # (B, T, V)
+        logits[:, -1] = [self.scorer(list(row)) for row in tgt.numpy()]
+        return Tensor(logits)
+
+
+def test_decoding_answer_keys_agree_with_transformer_decode():
+    """The greedy and beam-search answer keys (which the hidden checks use as
+    references) give the same tokens as the course's own decoder."""
+    decode = pytest.importorskip(
+        "transformer.decode", reason="transformer/decode.py is not in this checkout"
+    )
+    greedy = load_module(find("greedy_decode").file).greedy_decode
+    beam_search = load_module(find("beam_search").file).beam_search
+    ids = decode.SpecialIds(pad=0, bos=1, eos=2)
+    src = np.array([[3, 4]])
+    for seed in range(40):
+        scorer = RandomScorer(vocab_size=3 + seed % 5, seed=seed, temperature=0.5)
+        max_len = 1 + seed % 6
+        model = ScorerModel(scorer)
+        want = decode.greedy_decode(model, src, max_len, ids)[0]
+        assert greedy(scorer, 1, 2, max_len) == want, seed
+        for beam in (1, 2, 3, 5):
+            for alpha in (0.0, 0.6, 1.0):
+                want = decode.beam_search(model, src, beam, max_len, ids, alpha)[0]
+                assert beam_search(scorer, 1, 2, max_len, beam, alpha)[0] == want

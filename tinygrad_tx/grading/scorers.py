@@ -61,32 +61,3 @@ def _log_probs(probs: Sequence[float], vocab_size: int) -> np.ndarray:
             f"sum to 1, got {list(probs)}"
         )
     return np.log(p)
-
-
-class ScorerModel:
-    """A stand-in for a Transformer, for code that decodes a model (such as
-    transformer.decode): encode() returns a dummy memory, and decode() puts the
-    scorer's log-probabilities at the last position of each row."""
-
-    def __init__(self, scorer):
-        from ..tensor import Tensor
-
-        self.scorer = scorer
-        self.device = "cpu"
-        self._parameter = Tensor(np.zeros(1))
-
-    def parameters(self):
-        return iter([self._parameter])
-
-    def encode(self, src, src_mask):
-        from ..tensor import Tensor
-
-        return Tensor(np.zeros((*src.shape, 1)))  # (B, S, 1)
-
-    def decode(self, memory, src_mask, tgt, tgt_mask):
-        from ..tensor import Tensor
-
-        rows = [self.scorer(list(row)) for row in tgt.numpy()]
-        logits = np.zeros((*tgt.shape, self.scorer.vocab_size))  # (B, T, V)
-        logits[:, -1] = np.stack(rows)
-        return Tensor(logits)
