@@ -150,6 +150,66 @@ def bench_model(device, quick, repeats):
         click.echo(line)
 
 
+@bench.command("train")
+@click.option(
+    "--config",
+    "size",
+    type=click.Choice(["toy", "small", "base", "tiny"]),
+    default="toy",
+    show_default=True,
+    help="Model and batch size (issue 8); tiny is a seconds-long smoke run.",
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CPU threads for NumPy's BLAS and PyTorch alike [default: CPU count].",
+)
+@click.option(
+    "--dropout",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    default=0.1,
+    show_default=True,
+    help="Dropout probability (compare PyTorch at the same setting).",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(min=3),
+    default=20,
+    show_default=True,
+    help="Timed steps per side, interleaved with PyTorch's.",
+)
+@click.option("--no-torch", is_flag=True, help="Skip the PyTorch comparison.")
+def bench_train(size, device, threads, dropout, steps, no_torch):
+    """Training steps (forward, backward, Adam) of the encoder-decoder
+    Transformer: median ms/step, tokens/s, peak memory; beside PyTorch running
+    the same model, weights and batches when it is installed (ratios, and the
+    first batch's loss difference), and the step's matmul-only floor."""
+    import os
+
+    from transformer.bench.threads import rerun_with_threads, threads_note, threads_set
+    from transformer.bench.train import TrainBenchConfig, report_lines, run_train_bench
+
+    threads = threads or os.cpu_count() or 1
+    if not threads_set(threads):  # BLAS reads its thread count at start-up
+        args = ["--config", size, "--device", device, "--threads", str(threads)]
+        args += ["--dropout", str(dropout), "--steps", str(steps)]
+        args += ["--no-torch"] if no_torch else []
+        sys.exit(rerun_with_threads(args, threads, click.echo))
+    config = TrainBenchConfig(
+        size=size, device=device, threads=threads, dropout=dropout, steps=steps,
+        compare_torch=not no_torch,
+    )  # fmt: skip
+    try:
+        result = run_train_bench(config, echo=lambda line: click.echo(line, err=True))
+    except (RuntimeError, ValueError, MemoryError) as exc:  # e.g. cuda not available
+        raise click.ClickException(str(exc)) from None
+    result.threads_note = threads_note(threads)
+    for line in report_lines(result):
+        click.echo(line)
+
+
 # ---------------------------------------------------------------- model info
 
 

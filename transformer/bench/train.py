@@ -1,0 +1,397 @@
+"""`python cli.py bench train`: training steps of the Transformer, ours beside PyTorch's.
+
+One training step is forward, label-smoothed cross-entropy (padding ignored),
+backward and one Adam step (β = 0.9, 0.98, eps 1e-9), as in transformer/train.py.
+The benchmark prints, for the encoder-decoder Transformer of a named size:
+
+  - the median milliseconds per step, tokens per second (source and target
+    positions) and the peak memory of a step;
+  - when PyTorch is installed: the same figures for `transformer.torch_twin`,
+    the same model in PyTorch with our weights copied over, fed the same
+    batches in the same process, its steps interleaved with ours (so a burst of
+    load from other programs hits both); the ratios ours / PyTorch; and the
+    loss and gradients of the first batch on both sides (dropout off for that
+    check), which must agree within 1e-4: a correctness check for free;
+  - the matmul floor: the step's matrix products alone, at their real shapes,
+    in NumPy (`matmul_floor.py`), and how close each step comes to it.
+
+Peak memory is what the step holds at its highest: the arrays held between
+steps (parameters, gradients, Adam's moments) plus the most allocated during
+the step above that. Ours: tracemalloc, which sees NumPy's arrays; PyTorch's:
+its profiler's memory timeline. On a GPU: CuPy's memory pool and
+torch.cuda.max_memory_allocated.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import tinygrad_tx
+from tinygrad_tx import Tensor, optim
+from tinygrad_tx import functional as F
+from tinygrad_tx.backend import check_device, synchronize, to_numpy, xp_for
+
+from ..config import TransformerConfig
+from ..masks import make_masks
+from ..model import Transformer
+from . import matmul_floor
+
+PAD_ID = 0  # padding; ids 1-3 are the other specials, words start at 4
+LABEL_SMOOTHING = 0.1
+
+# The sizes of issue 8 (vocabulary, model, batch of B sentences of L tokens).
+SIZES: dict[str, dict] = {
+    "tiny": dict(vocab=50, d_model=32, n_heads=4, n_layers=1, d_ff=64, batch=4, length=6),
+    "toy": dict(vocab=300, d_model=128, n_heads=4, n_layers=2, d_ff=512, batch=64, length=16),
+    "small": dict(vocab=1000, d_model=256, n_heads=8, n_layers=3, d_ff=1024, batch=32, length=32),
+    "base": dict(vocab=37000, d_model=512, n_heads=8, n_layers=6, d_ff=2048, batch=8, length=64),
+}  # fmt: skip
+
+
+@dataclass
+class TrainBenchConfig:
+    size: str = "toy"  # a key of SIZES
+    device: str = "cpu"
+    threads: int | None = None  # what the CLI set; None: the libraries' default
+    dropout: float = 0.1
+    steps: int = 20  # timed steps per side, interleaved
+    warmup: int = 3  # untimed steps per side first
+    batches: int = 4  # distinct batches, cycled
+    seed: int = 0
+    compare_torch: bool = True  # also run PyTorch when it is installed
+
+    def model_config(self) -> TransformerConfig:
+        s = SIZES[self.size]
+        return TransformerConfig(
+            src_vocab=s["vocab"], tgt_vocab=s["vocab"], d_model=s["d_model"],
+            n_heads=s["n_heads"], n_layers=s["n_layers"], d_ff=s["d_ff"],
+            dropout=self.dropout, max_len=max(64, s["length"]),
+            share_embeddings=self.size == "base",
+        )  # fmt: skip
+
+
+@dataclass
+class Side:
+    """The figures of one implementation."""
+
+    name: str
+    times_ms: list[float] = field(default_factory=list)
+    peak_mb: float | None = None
+    first_loss: float = 0.0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+
+@dataclass
+class TrainBenchResult:
+    config: TrainBenchConfig
+    ours: Side
+    torch: Side | None = None
+    torch_note: str = ""  # why PyTorch did not run, when it did not
+    grad_gap: float = 0.0  # largest |grad ours - grad PyTorch| / largest |grad|
+    floor_ms: float = 0.0
+    floor_gflop: float = 0.0
+    load_before: tuple = ()
+    load_after: tuple = ()
+    versions: str = ""
+    threads_note: str = ""
+
+    @property
+    def tokens_per_step(self) -> int:
+        s = SIZES[self.config.size]
+        return s["batch"] * 2 * s["length"]
+
+
+# ------------------------------------------------------------------ batches
+
+
+def make_batches(config: TrainBenchConfig) -> list[tuple[np.ndarray, ...]]:
+    """(src, tgt_in, tgt_out) int64 arrays (B, L), seeded: random words, each
+    sentence padded after a random length between L/2 and L."""
+    s = SIZES[config.size]
+    rng = np.random.default_rng(config.seed)
+    batch, length, vocab = s["batch"], s["length"], s["vocab"]
+    batches = []
+    for _ in range(config.batches):
+        src, tgt = (rng.integers(4, vocab, (batch, length + 1)) for _ in "st")
+        for ids in (src, tgt):
+            keep = rng.integers(length // 2, length + 1, batch)  # real tokens
+            ids[np.arange(length + 1) >= keep[:, None]] = PAD_ID
+        tgt[:, 0] = 1  # <s>
+        batches.append((src[:, :length], tgt[:, :-1], tgt[:, 1:]))
+    return batches
+
+
+# ------------------------------------------------------------------ our side
+
+
+class Ours:
+    """Our model, its Adam and the batches (with masks) on the device."""
+
+    def __init__(self, config: TrainBenchConfig, batches):
+        tinygrad_tx.manual_seed(config.seed)
+        self.device = config.device
+        self.model = Transformer.from_config(config.model_config()).to(self.device)
+        self.optimizer = optim.Adam(
+            self.model.parameters(), lr=1e-4, betas=(0.9, 0.98), eps=1e-9
+        )
+        self.batches = []
+        for src, tgt_in, tgt_out in batches:
+            src, tgt_in = (
+                Tensor(src, device=self.device),
+                Tensor(tgt_in, device=self.device),
+            )
+            masks = make_masks(src, tgt_in, PAD_ID)
+            self.batches.append(
+                (src, tgt_in, *masks, Tensor(tgt_out, device=self.device))
+            )
+
+    def loss(self, i: int):
+        src, tgt_in, src_mask, tgt_mask, tgt_out = self.batches[i % len(self.batches)]
+        logits = self.model(src, tgt_in, src_mask, tgt_mask)
+        return F.cross_entropy(
+            logits, tgt_out, ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING
+        )
+
+    def step(self, i: int) -> float:
+        loss = self.loss(i)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        synchronize(self.device)
+        return loss.item()
+
+    def gradients(self) -> dict:
+        """Forward and backward of batch 0 with dropout off: loss and gradients."""
+        self.model.eval()
+        self.optimizer.zero_grad()
+        loss = self.loss(0)
+        loss.backward()
+        grads = {n: to_numpy(p.grad) for n, p in self.model.named_parameters()}
+        self.optimizer.zero_grad()
+        self.model.train()
+        return {"loss": loss.item(), "grads": grads}
+
+    def held_bytes(self) -> int:
+        """Parameters, gradients and optimizer buffers held between steps."""
+        arrays = [p.data for p in self.model.parameters()]
+        arrays += [p.grad for p in self.model.parameters() if p.grad is not None]
+        arrays += [
+            v
+            for s in self.optimizer.state.values()
+            for v in s.values()
+            if hasattr(v, "nbytes")
+        ]
+        return sum(a.nbytes for a in _unique(arrays))
+
+    def peak_mb(self, i: int) -> float:
+        if self.device == "cuda":
+            pool = xp_for("cuda").get_default_memory_pool()
+            pool.free_all_blocks()  # the pool grows to the step's peak, and stays
+            self.step(i)
+            return pool.total_bytes() / 2**20
+        held = self.held_bytes()
+        tracemalloc.start()
+        try:
+            self.step(i)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return (held + peak) / 2**20
+
+
+def _unique(arrays):
+    """Each array once (a view counts with its base, a shared weight once)."""
+    seen, out = set(), []
+    for a in arrays:
+        base = a if a.base is None else a.base
+        if id(base) not in seen:
+            seen.add(id(base))
+            out.append(base)
+    return out
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
+    """Check, warm up, time (interleaved), measure memory, time the floor."""
+    from .torch_steps import TorchSide, torch_missing
+
+    echo = echo or (lambda line: None)
+    if config.size not in SIZES:
+        raise ValueError(
+            f"unknown size {config.size!r}; choose one of {', '.join(SIZES)}"
+        )
+    config.device = check_device(config.device)
+    load_before = _load()
+    batches = make_batches(config)
+    ours = Ours(config, batches)
+    result = TrainBenchResult(config, Side("tinygrad_tx"), load_before=load_before)
+    sides = {"ours": ours}
+    note = torch_missing(config.device) if config.compare_torch else "not asked for"
+    if not note:
+        sides["torch"] = TorchSide(ours.model, batches, config.device, config.threads)
+        result.torch = Side("PyTorch")
+    result.torch_note = note
+    echo("checking the first batch on both sides (dropout off)")
+    _check_first_batch(sides, result)
+    echo(
+        f"{config.warmup} warm-up and {config.steps} timed steps per side, interleaved"
+    )
+    _time_steps(sides, result, config)
+    echo("measuring the peak memory of one step per side")
+    result.ours.peak_mb = ours.peak_mb(0)
+    if result.torch is not None:
+        result.torch.peak_mb = sides["torch"].peak_mb(0)
+    echo("timing the matmul floor")
+    s = SIZES[config.size]
+    products = matmul_floor.step_products(
+        config.model_config(), s["batch"], s["length"], s["length"]
+    )
+    result.floor_gflop = sum(p.flops for p in products) / 1e9
+    result.floor_ms = matmul_floor.time_products(products, config.device)
+    result.load_after = _load()
+    result.versions = _versions(result.torch is not None)
+    return result
+
+
+def _check_first_batch(sides: dict, result: TrainBenchResult) -> None:
+    """Loss and gradients of batch 0 on each side, dropout off (eval mode)."""
+    checks = {name: side.gradients() for name, side in sides.items()}
+    result.ours.first_loss = checks["ours"]["loss"]
+    if "torch" in checks:
+        result.torch.first_loss = checks["torch"]["loss"]
+        ours, theirs = checks["ours"]["grads"], checks["torch"]["grads"]
+        largest = max(float(np.abs(g).max()) for g in ours.values())
+        gap = max(float(np.abs(g - theirs[n]).max()) for n, g in ours.items())
+        result.grad_gap = gap / largest
+
+
+def _time_steps(sides: dict, result: TrainBenchResult, config: TrainBenchConfig):
+    """Warm-up steps, then timed steps alternating between the sides (and
+    alternating which side goes first)."""
+    for i in range(config.warmup):
+        for side in sides.values():
+            side.step(i)
+    figures = {"ours": result.ours, "torch": result.torch}
+    names = list(sides)
+    for i in range(config.steps):
+        for name in names if i % 2 == 0 else names[::-1]:
+            start = time.perf_counter()
+            sides[name].step(config.warmup + i)
+            figures[name].times_ms.append(1e3 * (time.perf_counter() - start))
+
+
+def paired_ratio(tops: list[float], bottoms: list[float]) -> float:
+    """The median of top_i / bottom_i over steps taken one right after the other."""
+    return statistics.median(t / b for t, b in zip(tops, bottoms))
+
+
+def _load() -> tuple:
+    try:
+        return os.getloadavg()
+    except OSError:  # not on every platform
+        return ()
+
+
+def _versions(with_torch: bool) -> str:
+    parts = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    if with_torch:
+        import torch
+
+        parts.append(f"PyTorch {torch.__version__}")
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------------ report
+
+
+def report_lines(r: TrainBenchResult) -> list[str]:
+    c, s = r.config, SIZES[r.config.size]
+    lines = [
+        f"bench train: config {c.size} (d_model {s['d_model']}, {s['n_heads']} heads, "
+        f"{s['n_layers']}+{s['n_layers']} layers, d_ff {s['d_ff']}, vocab "
+        f"{s['vocab']:,}), batch {s['batch']} x length {s['length']}, "
+        f"dropout {c.dropout}, device {c.device}",
+        f"{r.versions}; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {r.threads_note}",
+        f"load average before {_fmt_load(r.load_before)}, after {_fmt_load(r.load_after)}",
+        "",
+    ]
+    lines += _check_lines(r)
+    lines += _table_lines(r)
+    lines += _floor_lines(r)
+    return lines
+
+
+def _fmt_load(load: tuple) -> str:
+    return " ".join(f"{x:.2f}" for x in load) if load else "unknown"
+
+
+def _check_lines(r: TrainBenchResult) -> list[str]:
+    if r.torch is None:
+        return [f"PyTorch: not compared ({r.torch_note})", ""]
+    gap = abs(r.ours.first_loss - r.torch.first_loss)
+    verdict = "ok" if gap < 1e-4 else "TOO LARGE"
+    return [
+        "first batch, dropout off on both sides (a correctness check):",
+        f"  loss ours {r.ours.first_loss:.6f}, PyTorch {r.torch.first_loss:.6f}, "
+        f"difference {gap:.1e} ({verdict}: must be < 1e-4)",
+        f"  largest gradient difference {r.grad_gap:.1e} of the largest gradient",
+        "",
+    ]
+
+
+def _table_lines(r: TrainBenchResult) -> list[str]:
+    c = r.config
+    lines = [
+        f"{c.steps} timed steps per side after {c.warmup} warm-up steps"
+        + (", interleaved" if r.torch else ""),
+        "                   median ms/step   fastest ms   tokens/s   peak MiB",
+    ]
+    for side in (r.ours, r.torch):
+        if side is None:
+            continue
+        peak = f"{side.peak_mb:8.1f}" if side.peak_mb is not None else "     n/a"
+        lines.append(
+            f"  {side.name:16s} {side.median_ms:14.1f} {min(side.times_ms):12.1f}"
+            f" {r.tokens_per_step * 1e3 / side.median_ms:10,.0f}   {peak}"
+        )
+    if r.torch is not None:
+        time_ratio = paired_ratio(r.ours.times_ms, r.torch.times_ms)
+        fastest_ratio = min(r.ours.times_ms) / min(r.torch.times_ms)
+        memory = (
+            f"{r.ours.peak_mb / r.torch.peak_mb:8.2f}x"
+            if r.torch.peak_mb
+            else "     n/a"
+        )
+        lines.append(
+            f"  ours / PyTorch   {time_ratio:13.2f}x {fastest_ratio:11.2f}x"
+            f" {'':10s}   {memory}"
+        )
+        lines.append(
+            "  (time ratio: median over the pairs of steps taken one after the other)"
+        )
+    return [*lines, ""]
+
+
+def _floor_lines(r: TrainBenchResult) -> list[str]:
+    rate = r.floor_gflop / r.floor_ms * 1e3
+    shares = f"{r.floor_ms / r.ours.median_ms:.0%} of our step"
+    if r.torch is not None:
+        shares += f", {r.floor_ms / r.torch.median_ms:.0%} of PyTorch's"
+    return [
+        f"matmul floor: the step's {r.floor_gflop:.2f} GFLOP of matrix products alone, "
+        f"at their real shapes in {'CuPy' if r.config.device == 'cuda' else 'NumPy'}: "
+        f"{r.floor_ms:.1f} ms ({rate:.0f} GFLOP/s) = {shares}",
+    ]
