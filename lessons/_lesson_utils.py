@@ -97,12 +97,11 @@ def heatmap(
     ax.set_yticks(range(len(ylabels)), ylabels)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     if annotate and matrix.size <= 150:
-        low, high = image.get_clim()
-        middle = (low + high) / 2
         for (i, j), value in np.ndenumerate(matrix):
-            color = "black" if value > middle else "white"
-            ax.text(j, i, fmt.format(value), ha="center", va="center", color=color,
-                    fontsize=8)  # fmt: skip
+            red, green, blue, _ = image.cmap(image.norm(value))
+            light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5  # luminance
+            ax.text(j, i, fmt.format(value), ha="center", va="center",
+                    color="black" if light else "white", fontsize=8)  # fmt: skip
     if colorbar_label is not None:
         ax.figure.colorbar(image, ax=ax, label=colorbar_label, shrink=0.85)
     return image
