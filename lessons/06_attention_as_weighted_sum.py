@@ -36,8 +36,8 @@ for yj, wj, pj in zip(y.numpy(), w.numpy(), weighted.numpy()):
     print(f"{yj:2.0f}  {wj:6.1f}  {pj:8.1f}")
 total = weighted.sum().item()
 average = (weighted.sum() / w.sum()).item()
-print(f"Σ y·w = {total:.1f};  Σ w = {w.sum().item():.1f};  "
-      f"weighted average Σ y·w / Σ w = {average:.4f} (plain average {y.mean().item():.1f})")  # fmt: skip
+print(f"Σ y·w = {total:.1f};  Σ w = {w.sum().item():.1f};  weighted average "
+      f"Σ y·w / Σ w = {average:.4f} (plain average {y.mean().item():.1f})")  # fmt: skip
 
 # %%
 np.testing.assert_allclose(weighted.numpy(), [6.0, 6.8, 7.5, 6.0, 4.0], rtol=1e-6)
@@ -115,8 +115,8 @@ def contextualise(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 sentences = {
-    "sleeve": "a manga da minha camiseta".split(),
-    "mango": "a manga está madura".split(),
+    "sleeve": ["a", "manga", "da", "minha", "camiseta"],
+    "mango": ["a", "manga", "está", "madura"],
 }
 results = {}
 for meaning, words in sentences.items():
