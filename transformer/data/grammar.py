@@ -8,11 +8,10 @@ the verb's complement, which is an object or a place:
     the happy girls read a new book    as meninas felizes leem um livro novo
     we are afraid of the big dogs      nós temos medo dos cachorros grandes
 
-A verb with an object may add where it happens ("... in the garden" -> "...
-no jardim"). English puts the adjective before the noun, Portuguese after it;
-everything else keeps its order, so each English sentence has exactly one
-translation. `sample_clause` draws a random sensible clause (a verb's subject
-and object come from the kinds of nouns the lexicon allows it).
+English puts the adjective before the noun, Portuguese after it; everything
+else keeps its order, so each English sentence has exactly one translation.
+`sample_clause` draws a random sensible clause: a verb's subject and object
+come from the kinds of nouns the lexicon allows it.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from functools import cache
 
 from .lexicon import (
     ADJECTIVES,
-    ADJUNCT_PLACES,
     NOUNS,
     PRONOUNS,
     VERBS,
@@ -61,18 +59,17 @@ class NounPhrase:
 
 @dataclass(frozen=True)
 class Clause:
-    """subject verb [complement] [place]: subject is a pronoun ("i") or a noun
-    phrase; complement is the verb's object or its place; place (after a verb
-    with an object only) says where."""
+    """subject verb [complement]: the subject is a pronoun ("i") or a noun
+    phrase, the complement the verb's object or its place (None: "the cat
+    sleeps")."""
 
     subject: str | NounPhrase
     verb: str
     complement: NounPhrase | None = None
-    place: NounPhrase | None = None
 
     def noun_adjective_pairs(self) -> list[tuple[str, str]]:
         """(noun, adjective) for every noun phrase with an adjective."""
-        phrases = (self.subject, self.complement, self.place)
+        phrases = (self.subject, self.complement)
         return [
             (p.noun, p.adjective)
             for p in phrases
@@ -109,8 +106,6 @@ def english_words(clause: Clause) -> list[str]:
         if prep is None and v.frame == "place":
             prep = _at(clause.complement)  # "on the mat", "at the school"
         words += ([prep] if prep else []) + _english_np(clause.complement)
-    if clause.place is not None:
-        words += [_at(clause.place), *_english_np(clause.place)]
     return words
 
 
@@ -120,8 +115,6 @@ def portuguese_words(clause: Clause) -> list[str]:
     words += portuguese_verb(v, _person(clause.subject)).split()
     if clause.complement is not None:
         words += _portuguese_np(clause.complement, v.pt_prep)
-    if clause.place is not None:
-        words += _portuguese_np(clause.place, "em")
     return words
 
 
@@ -180,11 +173,7 @@ def _check_clause(clause: Clause) -> None:
     v = verb(clause.verb)
     if clause.complement is None and not v.alone:
         raise ValueError(f"verb {v.en!r} needs a complement (an object or a place)")
-    if clause.place is not None and v.frame != "object":
-        raise ValueError(
-            f"verb {v.en!r} already has a place; only object verbs take one"
-        )
-    for phrase in (clause.subject, clause.complement, clause.place):
+    for phrase in (clause.subject, clause.complement):
         if isinstance(phrase, NounPhrase):
             _check_noun_phrase(phrase)
     if isinstance(clause.subject, NounPhrase) and clause.subject.det == "":
@@ -208,10 +197,8 @@ def _check_noun_phrase(phrase: NounPhrase) -> None:
 # How often each choice is made when sampling. Bare nouns (no determiner) are
 # objects only; a place is singular; an uncountable noun has no "a" and no plural.
 P_PRONOUN_SUBJECT = 0.4
-P_ADJECTIVE = 0.35
-P_PLACE_AFTER_OBJECT = 0.2
+P_ADJECTIVE = 0.3
 P_VERB_ALONE = 0.25  # "the cat sleeps", when the verb allows it
-MAX_WORDS = 10  # English words in a sentence (a place is added only if it fits)
 DETERMINERS = {  # role -> {(determiner, plural): probability}
     "subject": {("the", False): 0.45, ("a", False): 0.2, ("the", True): 0.35},
     "object": {
@@ -244,7 +231,7 @@ def adjectives_for(noun_en: str) -> tuple[str, ...]:
 
 def sample_clause(rng: random.Random) -> Clause:
     """A random clause: 1) a verb, 2) a subject it allows, 3) its object or
-    place (or none, for "the cat sleeps"), 4) sometimes where it happens."""
+    place, or none ("the cat sleeps")."""
     v = rng.choice(VERBS)
     use_pronoun = "person" in v.subjects.split() and rng.random() < P_PRONOUN_SUBJECT
     if use_pronoun:
@@ -253,14 +240,8 @@ def sample_clause(rng: random.Random) -> Clause:
         subject = _sample_np(rng, nouns_for(v.subjects), "subject")
     if v.alone and not use_pronoun and rng.random() < P_VERB_ALONE:
         return Clause(subject, v.en)  # at least three words: "the cat sleeps"
-    if v.frame == "place":
-        return Clause(subject, v.en, _sample_np(rng, nouns_for(v.objects), "place"))
-    clause = Clause(subject, v.en, _sample_np(rng, nouns_for(v.objects), "object"))
-    short = len(english_words(clause)) <= MAX_WORDS - 3  # room for "in the garden"
-    if rng.random() < P_PLACE_AFTER_OBJECT and short:
-        place = NounPhrase(rng.choice(ADJUNCT_PLACES))  # no adjective on it
-        clause = Clause(subject, v.en, clause.complement, place)
-    return clause
+    role = "place" if v.frame == "place" else "object"
+    return Clause(subject, v.en, _sample_np(rng, nouns_for(v.objects), role))
 
 
 def _sample_np(rng: random.Random, candidates, role: str) -> NounPhrase:

@@ -110,7 +110,7 @@ def choose_held_out(rng: random.Random) -> HeldOut:
 
 
 def make_toy_splits(
-    seed: int = 0, n_train: int = 20_000, n_valid: int = 500, n_test: int = 1_000
+    seed: int = 0, n_train: int = 60_000, n_valid: int = 500, n_test: int = 1_000
 ) -> Splits:
     """The toy corpus, split so that the test needs generalisation.
 

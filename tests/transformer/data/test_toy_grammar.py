@@ -25,144 +25,61 @@ def test_the_two_slide_sentences():
 
 
 # (clause, English, Portuguese), each written out and checked by hand
+# fmt: off
 AGREEMENT = [
     # feminine plural adjectives: -a + s, invariable in gender, -l -> -is, -m -> -ns
-    (
-        Clause(
-            NP("girl", "the", True, "happy"), "read", NP("letter", "a", False, "red")
-        ),
-        "the happy girls read a red letter",
-        "as meninas felizes leem uma carta vermelha",
-    ),
-    (
-        Clause(
-            NP("cow", "the", True, "white"), "eat", NP("apple", "the", True, "green")
-        ),
-        "the white cows eat the green apples",
-        "as vacas brancas comem as maçãs verdes",
-    ),
-    (
-        Clause("we", "visit", NP("house", "the", True, "old")),
-        "we visit the old houses",
-        "nós visitamos as casas velhas",
-    ),
-    (
-        Clause("she", "buy", NP("box", "", True, "blue")),
-        "she buys blue boxes",
-        "ela compra caixas azuis",
-    ),
-    (
-        Clause(NP("dog", "the", True, "brown"), "sleep", NP("bed")),
-        "the brown dogs sleep on the bed",
-        "os cachorros marrons dormem na cama",
-    ),
-    (
-        Clause("they", "eat", NP("cake", "a", False, "good")),
-        "they eat a good cake",
-        "eles comem um bolo bom",
-    ),
-    (
-        Clause("i", "want", NP("apple", "", True, "good")),
-        "i want good apples",
-        "eu quero maçãs boas",
-    ),
-    (
-        Clause(NP("woman", "a", False, "young"), "live", NP("city")),
-        "a young woman lives in the city",
-        "uma mulher jovem mora na cidade",
-    ),
-    (
-        Clause(
-            NP("king", "the", True, "kind"), "visit", NP("child", "the", True, "happy")
-        ),
-        "the kind kings visit the happy children",
-        "os reis gentis visitam as crianças felizes",
-    ),
-    (
-        Clause("he", "make", NP("hat", "", True, "simple")),
-        "he makes simple hats",
-        "ele faz chapéus simples",
-    ),
-    (
-        Clause(NP("cat"), "drink", NP("milk", "", False, "cold")),
-        "the cat drinks cold milk",
-        "o gato bebe leite frio",
-    ),
-    (
-        Clause(NP("man", "a", False, "old"), "see", NP("elephant", "a")),
-        "an old man sees an elephant",
-        "um homem velho vê um elefante",
-    ),
-    (
-        Clause("i", "eat", NP("apple", "a", False, "red")),
-        "i eat a red apple",
-        "eu como uma maçã vermelha",
-    ),
+    (Clause(NP("girl", "the", True, "happy"), "read", NP("letter", "a", False, "red")),
+     "the happy girls read a red letter", "as meninas felizes leem uma carta vermelha"),
+    (Clause(NP("cow", "the", True, "white"), "eat", NP("apple", "the", True, "green")),
+     "the white cows eat the green apples", "as vacas brancas comem as maçãs verdes"),
+    (Clause("we", "love", NP("house", "the", True, "old")),
+     "we love the old houses", "nós amamos as casas velhas"),
+    (Clause("she", "buy", NP("box", "", True, "blue")),
+     "she buys blue boxes", "ela compra caixas azuis"),
+    (Clause(NP("dog", "the", True, "brown"), "sleep", NP("bed")),
+     "the brown dogs sleep on the bed", "os cachorros marrons dormem na cama"),
+    (Clause("they", "eat", NP("cake", "a", False, "good")),
+     "they eat a good cake", "eles comem um bolo bom"),
+    (Clause("i", "want", NP("apple", "", True, "good")),
+     "i want good apples", "eu quero maçãs boas"),
+    (Clause(NP("woman", "a", False, "young"), "live", NP("city")),
+     "a young woman lives in the city", "uma mulher jovem mora na cidade"),
+    (Clause(NP("man", "the", True, "sad"), "see", NP("child", "the", True, "happy")),
+     "the sad men see the happy children", "os homens tristes veem as crianças felizes"),
+    (Clause("he", "make", NP("hat", "", True, "simple")),
+     "he makes simple hats", "ele faz chapéus simples"),
+    (Clause(NP("cat"), "drink", NP("milk", "", False, "cold")),
+     "the cat drinks cold milk", "o gato bebe leite frio"),
+    (Clause(NP("man", "a", False, "old"), "see", NP("animal", "a")),
+     "an old man sees an animal", "um homem velho vê um animal"),
+    (Clause("i", "eat", NP("apple", "a", False, "red")),
+     "i eat a red apple", "eu como uma maçã vermelha"),
+    (Clause(NP("girl"), "read", NP("book", "a", False, "new")),
+     "the girl reads a new book", "a menina lê um livro novo"),
 ]
 CONTRACTIONS = [
     (Clause("i", "live", NP("house")), "i live in the house", "eu moro na casa"),
-    (
-        Clause("you", "think", NP("cat", "the", True)),
-        "you think about the cats",
-        "você pensa nos gatos",
-    ),
-    (
-        Clause("they", "think", NP("flower", "the", True, "yellow")),
-        "they think about the yellow flowers",
-        "eles pensam nas flores amarelas",
-    ),
-    (
-        Clause("she", "think", NP("month", "the", False, "cold")),
-        "she thinks about the cold month",
-        "ela pensa no mês frio",
-    ),
-    (
-        Clause(NP("mouse"), "be afraid", NP("cat")),
-        "the mouse is afraid of the cat",
-        "o rato tem medo do gato",
-    ),
-    (
-        Clause("we", "come", NP("school")),
-        "we come from the school",
-        "nós vimos da escola",
-    ),
-    (
-        Clause(NP("boy", "the", True), "like", NP("horse", "the", True)),
-        "the boys like the horses",
-        "os meninos gostam dos cavalos",
-    ),
-    (
-        Clause("i", "need", NP("key", "the", True)),
-        "i need the keys",
-        "eu preciso das chaves",
-    ),
-    (
-        Clause(NP("dog", "a"), "sleep", NP("box", "a")),
-        "a dog sleeps in a box",
-        "um cachorro dorme em uma caixa",
-    ),
-    (
-        Clause("he", "come", NP("city", "a")),
-        "he comes from a city",
-        "ele vem de uma cidade",
-    ),
+    (Clause("you", "think", NP("cat", "the", True)),
+     "you think about the cats", "você pensa nos gatos"),
+    (Clause("they", "think", NP("flower", "the", True, "white")),
+     "they think about the white flowers", "eles pensam nas flores brancas"),
+    (Clause("she", "think", NP("month", "the", False, "cold")),
+     "she thinks about the cold month", "ela pensa no mês frio"),
+    (Clause(NP("mouse"), "be afraid", NP("cat")),
+     "the mouse is afraid of the cat", "o rato tem medo do gato"),
+    (Clause("we", "come", NP("school")), "we come from the school", "nós vimos da escola"),
+    (Clause(NP("boy", "the", True), "like", NP("wolf", "the", True)),
+     "the boys like the wolves", "os meninos gostam dos lobos"),
+    (Clause("i", "need", NP("key", "the", True)), "i need the keys", "eu preciso das chaves"),
+    (Clause(NP("dog", "a"), "sleep", NP("box", "a")),
+     "a dog sleeps in a box", "um cachorro dorme em uma caixa"),
+    (Clause("he", "come", NP("city", "a")), "he comes from a city", "ele vem de uma cidade"),
     (Clause("i", "like", NP("book", "", True)), "i like books", "eu gosto de livros"),
     (Clause("she", "go", NP("park")), "she goes to the park", "ela vai para o parque"),
-    (
-        Clause(NP("dog"), "swim", NP("water")),
-        "the dog swims in the water",
-        "o cachorro nada na água",
-    ),
-    (
-        Clause(NP("girl"), "read", NP("book", "a", False, "new"), NP("garden")),
-        "the girl reads a new book in the garden",
-        "a menina lê um livro novo no jardim",
-    ),
-    (
-        Clause("we", "eat", NP("loaf", "", True), NP("school")),
-        "we eat loaves at the school",
-        "nós comemos pães na escola",
-    ),
+    (Clause(NP("dog"), "play", NP("water")),
+     "the dog plays in the water", "o cachorro brinca na água"),
+    (Clause(NP("boy", "the", True), "play", NP("school")),
+     "the boys play at the school", "os meninos brincam na escola"),
 ]
 IRREGULAR_PLURALS = [
     (Clause(NP("man", "the", True), "see", NP("lion", "the", True)),
@@ -176,18 +93,19 @@ IRREGULAR_PLURALS = [
     (Clause("we", "need", NP("month", "", True)), "we need months", "nós precisamos de meses"),
     (Clause(NP("mouse", "the", True), "eat", NP("loaf", "the", True)),
      "the mice eat the loaves", "os ratos comem os pães"),
-    (Clause("i", "wait", NP("bus", "the", True)), "i wait for the buses", "eu espero os ônibus"),
+    (Clause("i", "see", NP("bus", "the", True)), "i see the buses", "eu vejo os ônibus"),
     (Clause("he", "lose", NP("pencil", "a")), "he loses a pencil", "ele perde um lápis"),
-    (Clause("you", "have", NP("ring", "", True, "expensive")),
-     "you have expensive rings", "você tem anéis caros"),
-    (Clause(NP("king"), "visit", NP("hotel", "the", True, "cheap")),
-     "the king visits the cheap hotels", "o rei visita os hotéis baratos"),
-    (Clause("they", "visit", NP("country", "the", True)),
-     "they visit the countries", "eles visitam os países"),
+    (Clause("you", "have", NP("ring", "", True, "cheap")),
+     "you have cheap rings", "você tem anéis baratos"),
+    (Clause(NP("man"), "like", NP("hotel", "the", True, "cheap")),
+     "the man likes the cheap hotels", "o homem gosta dos hotéis baratos"),
+    (Clause("they", "think", NP("country", "the", True)),
+     "they think about the countries", "eles pensam nos países"),
     (Clause("we", "love", NP("garden", "", True, "beautiful")),
      "we love beautiful gardens", "nós amamos jardins bonitos"),
-    (Clause(NP("wolf", "the", True), "run"), "the wolves run", "os lobos correm"),
-]  # fmt: skip
+    (Clause(NP("wolf", "the", True), "sleep"), "the wolves sleep", "os lobos dormem"),
+]
+# fmt: on
 
 
 @pytest.mark.parametrize(
@@ -225,10 +143,10 @@ CONJUGATIONS = {
              ("ouço", "ouve", "ouve", "ouve", "ouvimos", "ouvem")),
     "bring": (("bring", "bring", "brings", "brings", "bring", "bring"),
               ("trago", "traz", "traz", "traz", "trazemos", "trazem")),
+    "lose": (("lose", "lose", "loses", "loses", "lose", "lose"),
+             ("perco", "perde", "perde", "perde", "perdemos", "perdem")),
     "wash": (("wash", "wash", "washes", "washes", "wash", "wash"),
              ("lavo", "lava", "lava", "lava", "lavamos", "lavam")),
-    "carry": (("carry", "carry", "carries", "carries", "carry", "carry"),
-              ("carrego", "carrega", "carrega", "carrega", "carregamos", "carregam")),
     "be afraid": (("am afraid of", "are afraid of", "is afraid of", "is afraid of",
                    "are afraid of", "are afraid of"),
                   ("tenho medo", "tem medo", "tem medo", "tem medo", "temos medo", "têm medo")),
@@ -259,7 +177,6 @@ def test_english_third_person_spelling():
     "clause, message",
     [
         (Clause("i", "love"), "needs a complement"),
-        (Clause(NP("cat"), "sleep", NP("mat"), NP("house")), "already has a place"),
         (Clause("i", "love", NP("book", "a", True)), "singular countable"),
         (Clause("i", "love", NP("book", "")), "bare singular"),
         (Clause("i", "drink", NP("water", "the", True)), "uncountable"),
@@ -299,7 +216,7 @@ def test_the_portuguese_checker_finds_each_broken_rule(wrong):
 
 @pytest.mark.parametrize(
     "wrong",
-    ["a elephant sees the cat", "an dog sees the cat", "he see the cat", "i loves books",
+    ["a animal sees the cat", "an dog sees the cat", "he see the cat", "i loves books",
      "the cats sleeps", "i is afraid of dogs", "you am afraid of dogs", "i see a cats"],
 )  # fmt: skip
 def test_the_english_checker_finds_each_broken_rule(wrong):

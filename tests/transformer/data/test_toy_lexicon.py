@@ -78,11 +78,9 @@ def test_invariable_adjectives_asked_for():
 INFINITIVE = {
     "love": "amar", "see": "ver", "read": "ler", "have": "ter", "want": "querer",
     "make": "fazer", "eat": "comer", "drink": "beber", "buy": "comprar",
-    "open": "abrir", "write": "escrever", "hear": "ouvir", "lose": "perder",
-    "bring": "trazer", "wash": "lavar", "carry": "carregar", "catch": "pegar",
-    "visit": "visitar", "wait": "esperar", "like": "gostar", "need": "precisar",
-    "think": "pensar", "be afraid": "ter medo", "sleep": "dormir", "live": "morar",
-    "play": "brincar", "work": "trabalhar", "run": "correr", "swim": "nadar",
+    "open": "abrir", "hear": "ouvir", "lose": "perder", "bring": "trazer",
+    "wash": "lavar", "like": "gostar", "need": "precisar", "think": "pensar",
+    "be afraid": "ter medo", "sleep": "dormir", "live": "morar", "play": "brincar",
     "go": "ir", "come": "vir",
 }  # fmt: skip
 
@@ -152,17 +150,9 @@ def test_words_starting_with_a_vowel_letter_also_start_with_a_vowel_sound():
     # disagree ("a university", "an hour") must be noticed, so the lists are fixed
     words = [n.en for n in NOUNS] + [a.en for a in ADJECTIVES]
     vowel_initial = sorted(w for w in words if w[0] in "aeiou")
-    assert vowel_initial == [
-        "animal",
-        "apple",
-        "egg",
-        "elephant",
-        "expensive",
-        "old",
-        "ugly",
-    ]
+    assert vowel_initial == ["animal", "apple", "egg", "old"]
     h_initial = sorted(w for w in words if w[0] == "h")  # all with a sounded h
-    assert h_initial == ["happy", "hat", "horse", "hot", "hotel", "house"]
+    assert h_initial == ["happy", "hat", "hotel", "house"]
 
 
 # ---------------------------------------------------------------- the tables as a whole
@@ -177,16 +167,7 @@ def test_the_lexicon_is_as_large_as_asked():
 
 def test_genders_of_some_nouns_by_hand():
     gender = {n.pt: n.gender for n in NOUNS}
-    masculine = [
-        "gato",
-        "tapete",
-        "ônibus",
-        "lápis",
-        "sanduíche",
-        "leite",
-        "mês",
-        "pão",
-    ]
+    masculine = ["gato", "tapete", "ônibus", "lápis", "leite", "mês", "pão"]
     feminine = ["flor", "criança", "chave", "água", "maçã", "cidade", "mulher"]
     assert [gender[w] for w in masculine] == ["m"] * len(masculine)
     assert [gender[w] for w in feminine] == ["f"] * len(feminine)

@@ -27,11 +27,11 @@ def held_out_in(sentence, held_out):
 
 
 def test_default_sizes_and_description(splits):
-    assert splits.sizes() == {"train": 20_000, "valid": 500, "test": 1_000}
+    assert splits.sizes() == {"train": 60_000, "valid": 500, "test": 1_000}
     text = splits.describe()
-    assert "train 20000, valid 500, test 1000" in text
-    assert "59 noun-adjective pairs (one adjective per noun" in text
-    assert "23 subject-verb pairs (one verb per subject" in text
+    assert "train 60000, valid 500, test 1000" in text
+    assert "43 noun-adjective pairs (one adjective per noun" in text
+    assert "19 subject-verb pairs (one verb per subject" in text
 
 
 def test_the_slide_sentences_are_in_training(splits):
@@ -66,8 +66,8 @@ def test_every_validation_and_test_sentence_contains_one(splits):
 def test_one_adjective_per_noun_and_one_verb_per_subject_are_held_out(splits):
     nouns = [n for n, _ in splits.held_out.noun_adjective]
     subjects = [s for s, _ in splits.held_out.subject_verb]
-    assert len(nouns) == len(set(nouns)) == 59
-    assert len(subjects) == len(set(subjects)) == 23
+    assert len(nouns) == len(set(nouns)) == 43
+    assert len(subjects) == len(set(subjects)) == 19
     assert ("i", "love") not in splits.held_out.subject_verb
     assert ("cat", "sleep") not in splits.held_out.subject_verb
 
@@ -124,7 +124,7 @@ def test_a_grammar_too_small_for_the_request_is_a_clear_error(monkeypatch):
     # a grammar that can only say one sentence cannot fill 10 training sentences
     monkeypatch.setattr(
         "transformer.data.splits.sample_clause",
-        lambda rng: Clause(NounPhrase("dog"), "run"),
+        lambda rng: Clause(NounPhrase("dog"), "sleep"),
     )
     with pytest.raises(ValueError, match="only 3 training and 0 held-out sentences"):
         make_toy_splits(n_train=10, n_valid=1, n_test=1)
