@@ -98,6 +98,7 @@ def translate(clause: Clause) -> tuple[str, str]:
 
 
 def english_words(clause: Clause) -> list[str]:
+    """subject, verb agreeing with it, [preposition] complement."""
     v = verb(clause.verb)
     person = _person(clause.subject)
     words = _english_subject(clause.subject) + english_verb(v, person).split()
@@ -110,6 +111,8 @@ def english_words(clause: Clause) -> list[str]:
 
 
 def portuguese_words(clause: Clause) -> list[str]:
+    """subject, verb agreeing with it, complement after its preposition
+    (contracted with the article: "no tapete", "das chaves")."""
     v = verb(clause.verb)
     words = _portuguese_subject(clause.subject)
     words += portuguese_verb(v, _person(clause.subject)).split()

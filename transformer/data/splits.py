@@ -130,7 +130,8 @@ def make_toy_splits(
     seen: dict[str, str] = {}  # every source sentence drawn so far -> its translation
     train = [translate(c) for c in SLIDE_SENTENCES]
     seen.update(train)
-    clauses = _fresh_clauses(rng, seen, budget=50 * (n_train + n_valid + n_test))
+    budget = 50 * (n_train + n_valid + n_test)  # random draws before giving up
+    clauses = _fresh_clauses(rng, seen, budget)
     pool = []
     for clause, pair in clauses:
         if len(train) >= n_train:
@@ -146,7 +147,7 @@ def make_toy_splits(
     if len(train) < n_train or len(evaluation) < n_valid + n_test:
         raise ValueError(
             f"make_toy_splits: the grammar gave only {len(train)} training and "
-            f"{len(evaluation)} held-out sentences in {len(seen)} draws; ask for fewer"
+            f"{len(evaluation)} held-out sentences in {budget} draws; ask for fewer"
         )
     valid, test = evaluation[:n_valid], evaluation[n_valid : n_valid + n_test]
     return Splits(
