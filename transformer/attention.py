@@ -20,6 +20,7 @@ from tinygrad_tx import random as tx_random
 from tinygrad_tx.backend import get_array_module
 from tinygrad_tx.nn import Linear, Module
 from tinygrad_tx.ops.attention import attention, check_attention_shapes
+from tinygrad_tx.ops.embedding import keep_mask
 
 from .masks import check_mask
 
@@ -84,7 +85,7 @@ def _fused_attention(q, k, v, mask, dropout_p):
     if dropout_p > 0:
         # The same draws as F.dropout on the weights: both paths agree per seed.
         shape = (*q.shape[:-1], k.shape[-2])
-        keep = tx_random.generator(q.device).random(shape, dtype=q.dtype) >= dropout_p
+        keep = keep_mask(tx_random.generator(q.device), shape, dropout_p)
     return attention(q, k, v, mask=mask, keep=keep, dropout_p=dropout_p)
 
 
