@@ -16,30 +16,51 @@ from __future__ import annotations
 
 from tinygrad_tx import Tensor
 from tinygrad_tx.nn import Dropout, LayerNorm, Linear, Module, ReLU
+from tinygrad_tx.ops.linalg import linear_relu
+from tinygrad_tx.ops.normalization import add_layer_norm
 
 from .attention import MultiHeadAttention
 
 
-def add_and_norm(x: Tensor, sublayer, norm, dropout, norm_first: bool) -> Tensor:
-    """One residual sublayer; `sublayer` maps (B, L, d_model) to the same shape."""
+def add_and_norm(
+    x: Tensor, sublayer, norm, dropout, norm_first: bool, fused: bool = False
+) -> Tensor:
+    """One residual sublayer; `sublayer` maps (B, L, d_model) to the same shape.
+
+    fused=True computes post-norm's add, dropout and LayerNorm as one op
+    (`AddLayerNorm`: the same numbers, less time and memory).
+    """
     if norm_first:
         return x + dropout(sublayer(norm(x)))
+    if fused:
+        p = dropout.p if dropout.training else 0.0
+        return add_layer_norm(x, sublayer(x), norm.weight, norm.bias, norm.eps, p)
     return norm(x + dropout(sublayer(x)))
 
 
 class PositionwiseFeedForward(Module):
     """FFN(x) = max(0, x W₁ + b₁) W₂ + b₂, applied to each position on its own:
     d_model -> d_ff -> d_model (the paper: 512 -> 2048 -> 512), with dropout
-    after the ReLU."""
+    after the ReLU.
 
-    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.1):
+    fused=True runs linear1, ReLU and dropout as one op (`LinearReLU`: less
+    time, and the (B, L, d_ff) arrays between them are never kept); fused=False
+    calls the three modules one after the other. Both compute the same thing.
+    """
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.1, fused=True):
         self.linear1 = Linear(d_model, d_ff)
         self.relu = ReLU()
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(d_ff, d_model)
+        self.fused = fused
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.linear2(self.dropout(self.relu(self.linear1(x))))
+        if not self.fused:
+            return self.linear2(self.dropout(self.relu(self.linear1(x))))
+        p = self.dropout.p if self.dropout.training else 0.0
+        hidden = linear_relu(x, self.linear1.weight, self.linear1.bias, p)
+        return self.linear2(hidden)
 
 
 class EncoderLayer(Module):
@@ -55,17 +76,17 @@ class EncoderLayer(Module):
         norm_first: bool = False,
         fused: bool = True,
     ):
-        self.norm_first = norm_first
+        self.norm_first, self.fused = norm_first, fused
         self.self_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
-        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout)
+        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout, fused)
         self.norm1, self.norm2 = LayerNorm(d_model), LayerNorm(d_model)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
-        norm_first = self.norm_first
+        how = (self.norm_first, self.fused)
         self_attend = lambda h: self.self_attn(h, h, h, mask)  # noqa: E731
-        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, norm_first)
-        return add_and_norm(x, self.ffn, self.norm2, self.dropout2, norm_first)
+        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, *how)
+        return add_and_norm(x, self.ffn, self.norm2, self.dropout2, *how)
 
 
 class DecoderLayer(Module):
@@ -86,10 +107,10 @@ class DecoderLayer(Module):
         norm_first: bool = False,
         fused: bool = True,
     ):
-        self.norm_first = norm_first
+        self.norm_first, self.fused = norm_first, fused
         self.self_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
         self.cross_attn = MultiHeadAttention(d_model, n_heads, dropout, fused)
-        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout)
+        self.ffn = PositionwiseFeedForward(d_model, d_ff, dropout, fused)
         self.norm1, self.norm2, self.norm3 = (LayerNorm(d_model) for _ in range(3))
         self.dropout1, self.dropout2, self.dropout3 = (
             Dropout(dropout) for _ in range(3)
@@ -98,9 +119,9 @@ class DecoderLayer(Module):
     def forward(
         self, x: Tensor, memory: Tensor, src_mask=None, tgt_mask=None
     ) -> Tensor:
-        norm_first = self.norm_first
+        how = (self.norm_first, self.fused)
         self_attend = lambda h: self.self_attn(h, h, h, tgt_mask)  # noqa: E731
         cross_attend = lambda h: self.cross_attn(h, memory, memory, src_mask)  # noqa: E731
-        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, norm_first)
-        x = add_and_norm(x, cross_attend, self.norm2, self.dropout2, norm_first)
-        return add_and_norm(x, self.ffn, self.norm3, self.dropout3, norm_first)
+        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, *how)
+        x = add_and_norm(x, cross_attend, self.norm2, self.dropout2, *how)
+        return add_and_norm(x, self.ffn, self.norm3, self.dropout3, *how)

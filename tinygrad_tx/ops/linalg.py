@@ -11,6 +11,7 @@ its gradients back (unbroadcast), as for any broadcast.
 
 from __future__ import annotations
 
+from ..backend import get_array_module
 from ..function import Function, unbroadcast
 
 
@@ -91,11 +92,7 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias=None):
-        if x.shape[-1] != weight.shape[1]:
-            raise ValueError(
-                f"linear: input of shape {x.shape} has {x.shape[-1]} features but the "
-                f"weight {weight.shape} expects {weight.shape[1]} (weight is (out, in))"
-            )
+        _check_linear_shapes("linear", x, weight)
         self.x, self.weight, self.has_bias = x, weight, bias is not None
         y = _matmul(x, weight.T)
         if bias is not None:
@@ -103,14 +100,86 @@ class Linear(Function):
         return y
 
     def backward(self, grad_out):
-        x, weight = self.x, self.weight
-        n_out, n_in = weight.shape
-        rows = grad_out.reshape(-1, n_out)
-        grad_x = grad_w = grad_b = None
-        if self.needs_input_grad[0]:
-            grad_x = (rows @ weight).reshape(x.shape)
-        if self.needs_input_grad[1]:
-            grad_w = rows.T @ x.reshape(-1, n_in)
-        if self.has_bias and self.needs_input_grad[2]:
-            grad_b = rows.sum(axis=0)
-        return (grad_x, grad_w, grad_b) if self.has_bias else (grad_x, grad_w)
+        return _linear_grads(self, grad_out)
+
+
+class LinearReLU(Function):
+    """h = relu(x Wᵀ + b) ⊙ M: a Linear layer, its ReLU and its dropout in one
+    op (the first half of the Transformer's feed-forward network).
+
+    M is inverted dropout's mask, keep / (1 - p), or 1 without dropout. Forward
+    computes a = x Wᵀ + b and turns it into h in the same array, so neither a
+    nor relu(a) is kept: only x (an input, which the graph holds anyway) and h.
+
+    Backward, with G = dL/dh. h > 0 exactly where a > 0 and the element was
+    kept, so h itself tells where the gradient passes:
+
+        dL/da = G ⊙ M ⊙ [a > 0] = G ⊙ [h > 0] / (1 - p)
+
+    and then, as for Linear: dx = (dL/da) W, dW = (dL/da)ᵀ x, db = Σ_rows dL/da.
+    The composed version (Linear, ReLU, Dropout) keeps a, relu(a) and M too.
+    """
+
+    name = "linear_relu"
+
+    def forward(self, x, weight, bias=None, keep=None, dropout_p=0.0):
+        _check_linear_shapes("linear_relu", x, weight)
+        xp = get_array_module(x)
+        self.x, self.weight, self.has_bias = x, weight, bias is not None
+        h = _matmul(x, weight.T)
+        if bias is not None:
+            h += bias
+        xp.maximum(h, 0, out=h)  # not h * (h > 0): -inf * 0 = NaN
+        self.scale = None
+        if keep is not None:
+            self.scale = x.dtype.type(1 / (1 - dropout_p))
+            h *= keep
+            h *= self.scale
+        self.h = h
+        return h
+
+    def backward(self, grad_out):
+        grad_a = grad_out * (self.h > 0)
+        if self.scale is not None:
+            grad_a *= self.scale
+        return _linear_grads(self, grad_a)
+
+
+def _check_linear_shapes(op: str, x, weight) -> None:
+    if x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"{op}: input of shape {x.shape} has {x.shape[-1]} features but the "
+            f"weight {weight.shape} expects {weight.shape[1]} (weight is (out, in))"
+        )
+
+
+def _linear_grads(fn, grad_out):
+    """(dx, dW[, db]) of y = x Wᵀ + b for upstream gradient grad_out, with
+    fn.x, fn.weight, fn.has_bias and fn.needs_input_grad saved by forward."""
+    x, weight = fn.x, fn.weight
+    n_out, n_in = weight.shape
+    rows = grad_out.reshape(-1, n_out)
+    grad_x = grad_w = grad_b = None
+    if fn.needs_input_grad[0]:
+        grad_x = (rows @ weight).reshape(x.shape)
+    if fn.needs_input_grad[1]:
+        grad_w = rows.T @ x.reshape(-1, n_in)
+    if fn.has_bias and fn.needs_input_grad[2]:
+        grad_b = get_array_module(rows).einsum("ni->i", rows)  # Σ_rows, one pass
+    return (grad_x, grad_w, grad_b) if fn.has_bias else (grad_x, grad_w)
+
+
+def linear_relu(x, weight, bias=None, dropout_p: float = 0.0):
+    """dropout(relu(x Wᵀ + b), dropout_p) on Tensors, as one LinearReLU op.
+
+    Draws the same dropout mask as `functional.dropout` would on relu's output.
+    """
+    from .. import random
+    from .embedding import keep_mask
+
+    keep = None
+    if dropout_p > 0:
+        shape = (*x.shape[:-1], weight.shape[0])
+        keep = keep_mask(random.generator(x.device), shape, dropout_p)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return LinearReLU.apply(*inputs, keep=keep, dropout_p=dropout_p)

@@ -1,7 +1,9 @@
-"""Layer normalization over the last axis, one op with a hand-derived backward.
+"""Layer normalization over the last axis, as one op with a hand-derived backward,
+and the Transformer's post-norm "Add & Norm", LayerNorm(x + dropout(s)), as one op.
 
-The same function from primitive ops (mean, var, sqrt, div) is in
-`tinygrad_tx.composed.layer_norm`; the tests check that both agree.
+The same functions from primitive ops are `tinygrad_tx.composed.layer_norm`
+(mean, var, sqrt, div) and Add, Dropout and LayerNorm one after the other; the
+tests check that they agree.
 """
 
 from __future__ import annotations
@@ -29,34 +31,133 @@ class LayerNorm(Function):
 
     def forward(self, x, weight=None, bias=None, eps=1e-5):
         # Called with (x), (x, weight) or (x, weight, bias): the inputs present.
+        _check_weight("layer_norm", weight, x.shape)
         xp = get_array_module(x)
-        d = x.shape[-1]
-        if weight is not None and weight.shape != (d,):
-            raise ValueError(
-                f"layer_norm: weight has shape {weight.shape} but the input's last "
-                f"axis has {d} features; expected ({d},)"
-            )
-        x_hat = x - x.mean(axis=-1, keepdims=True)
-        variance = (x_hat * x_hat).mean(axis=-1, keepdims=True)
-        inv_sigma = 1 / xp.sqrt(variance + eps)
-        x_hat *= inv_sigma
-        self.x_hat, self.inv_sigma, self.weight = x_hat, inv_sigma, weight
-        self.has_bias = bias is not None
-        y = x_hat * weight if weight is not None else x_hat.copy()
-        if bias is not None:
-            y += bias
-        return y
+        x_hat = x - _row_sums(x, xp) * (1 / x.shape[-1])  # x - μ
+        return _normalize_in_place(self, x_hat, weight, bias, eps, xp)
 
     def backward(self, grad_out):
-        x_hat, weight = self.x_hat, self.weight
-        g_hat = grad_out * weight if weight is not None else grad_out
-        grad_x = g_hat - g_hat.mean(axis=-1, keepdims=True)
-        grad_x -= x_hat * (g_hat * x_hat).mean(axis=-1, keepdims=True)
-        grad_x *= self.inv_sigma
-        grads = [grad_x]
-        rows = (-1, x_hat.shape[-1])
-        if weight is not None:
-            grads.append((grad_out * x_hat).reshape(rows).sum(axis=0))
-        if self.has_bias:
-            grads.append(grad_out.reshape(rows).sum(axis=0))
-        return tuple(grads)
+        return _layer_norm_grads(self, grad_out)
+
+
+class AddLayerNorm(Function):
+    """z = LayerNorm(x + s ⊙ M): the residual connection and layer norm of a
+    post-norm Transformer layer ("Add & Norm"), with the sublayer's output s
+    dropped out first (M = keep / (1 - p); 1 without dropout).
+
+    With u = x + s ⊙ M, z is LayerNorm(u), whose backward (see LayerNorm) gives
+    du from dL/dz; then, through the sum,
+
+        dL/dx = du,      dL/ds = du ⊙ M.
+
+    Saves x̂, 1/σ and the dropout mask as booleans. The composed version also
+    keeps s ⊙ M and u, two more arrays of the activations' size.
+    """
+
+    name = "add_layer_norm"
+
+    def forward(self, x, s, weight=None, bias=None, eps=1e-5, keep=None, dropout_p=0.0):
+        _check_weight("add_layer_norm", weight, x.shape)
+        if s.shape != x.shape:
+            raise ValueError(
+                f"add_layer_norm: the residual x {x.shape} and the sublayer's "
+                f"output {s.shape} must have the same shape"
+            )
+        xp = get_array_module(x)
+        self.keep, self.scale = keep, None
+        if keep is None:
+            u = x + s
+        else:
+            self.scale = x.dtype.type(1 / (1 - dropout_p))
+            u = s * keep
+            u *= self.scale
+            u += x
+        u -= _row_sums(u, xp) * (1 / x.shape[-1])  # u - μ, in place
+        return _normalize_in_place(self, u, weight, bias, eps, xp)
+
+    def backward(self, grad_out):
+        grad_u, *grad_wb = _layer_norm_grads(self, grad_out)
+        grad_s = grad_u
+        if self.keep is not None and self.needs_input_grad[1]:
+            grad_s = grad_u * self.keep
+            grad_s *= self.scale
+        return (grad_u, grad_s, *grad_wb)
+
+
+# ------------------------------------------------------------------ shared steps
+
+
+def _check_weight(op: str, weight, x_shape: tuple) -> None:
+    d = x_shape[-1]
+    if weight is not None and weight.shape != (d,):
+        raise ValueError(
+            f"{op}: weight has shape {weight.shape} but the input's last axis has "
+            f"{d} features; expected ({d},)"
+        )
+
+
+def _normalize_in_place(fn, centered, weight, bias, eps, xp):
+    """x̂ = (x - μ) / σ from the centred x - μ (overwritten with x̂), then
+    y = x̂ w + b; saves x̂, 1/σ and what backward needs on `fn`."""
+    variance = _row_dots(centered, centered, xp) * (1 / centered.shape[-1])
+    variance += eps
+    inv_sigma = xp.sqrt(variance)
+    xp.reciprocal(inv_sigma, out=inv_sigma)
+    centered *= inv_sigma  # now x̂
+    fn.x_hat, fn.inv_sigma, fn.weight = centered, inv_sigma, weight
+    fn.has_bias = bias is not None
+    y = centered * weight if weight is not None else centered.copy()
+    if bias is not None:
+        y += bias
+    return y
+
+
+def _layer_norm_grads(fn, grad_out) -> tuple:
+    """(grad_x[, grad_w[, grad_b]]) of y = x̂ w + b, from what
+    `_normalize_in_place` saved: grad_x = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ x̂))."""
+    xp = get_array_module(grad_out)
+    x_hat, weight = fn.x_hat, fn.weight
+    d = x_hat.shape[-1]
+    g_hat = grad_out * weight if weight is not None else grad_out
+    # The two means are one number per row: no (.., D) temporary but grad_x.
+    grad_x = x_hat * (_row_dots(g_hat, x_hat, xp) * (1 / d))
+    xp.subtract(g_hat, grad_x, out=grad_x)
+    grad_x -= _row_sums(g_hat, xp) * (1 / d)
+    grad_x *= fn.inv_sigma
+    grads = [grad_x]
+    rows = (-1, d)
+    if weight is not None:  # Σ_rows g x̂
+        grads.append(xp.einsum("ni,ni->i", grad_out.reshape(rows), x_hat.reshape(rows)))
+    if fn.has_bias:  # Σ_rows g
+        grads.append(xp.einsum("ni->i", grad_out.reshape(rows)))
+    return tuple(grads)
+
+
+def _row_sums(x, xp):
+    """Σ over the last axis, keeping it (size 1): einsum sums each row in one
+    pass, faster than x.sum(axis=-1) on short rows."""
+    d = x.shape[-1]
+    return xp.einsum("ni->n", x.reshape(-1, d)).reshape(*x.shape[:-1], 1)
+
+
+def _row_dots(a, b, xp):
+    """Σ a * b over the last axis, keeping it (size 1), with no (.., D) temporary."""
+    d = a.shape[-1]
+    dots = xp.einsum("ni,ni->n", a.reshape(-1, d), b.reshape(-1, d))
+    return dots.reshape(*a.shape[:-1], 1)
+
+
+def add_layer_norm(x, s, weight, bias, eps: float = 1e-5, dropout_p: float = 0.0):
+    """LayerNorm(x + dropout(s, dropout_p)) on Tensors, as one AddLayerNorm op.
+
+    Draws the same dropout mask as `functional.dropout(s, dropout_p)` would.
+    """
+    from .. import random
+    from .embedding import keep_mask
+
+    keep = None
+    if dropout_p > 0:
+        keep = keep_mask(random.generator(x.device), s.shape, dropout_p)
+    return AddLayerNorm.apply(
+        x, s, weight, bias, eps=eps, keep=keep, dropout_p=dropout_p
+    )

@@ -1,0 +1,166 @@
+"""The fused ops the Transformer's layers run for speed: the dropout mask from
+random bits, LinearReLU (Linear, ReLU, dropout) and AddLayerNorm (post-norm's
+add, dropout and LayerNorm). Values against NumPy formulas, gradients by
+gradcheck in float64, and agreement with the same ops composed one by one,
+dropout included (both draw the same mask from the same seed)."""
+
+import numpy as np
+import pytest
+from engine_oracle import assert_close, away_from, check_op, rand
+
+import tinygrad_tx
+from tinygrad_tx import Tensor
+from tinygrad_tx import functional as F
+from tinygrad_tx import random as tx_random
+from tinygrad_tx.backend import to_numpy
+from tinygrad_tx.gradcheck import gradcheck
+from tinygrad_tx.ops.embedding import keep_mask
+from tinygrad_tx.ops.linalg import linear_relu
+from tinygrad_tx.ops.normalization import add_layer_norm
+
+
+def np_layer_norm(u, w, b, eps=1e-5):
+    x_hat = (u - u.mean(-1, keepdims=True)) / np.sqrt(u.var(-1, keepdims=True) + eps)
+    return x_hat * w + b
+
+
+# ------------------------------------------------------------------ keep mask
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_keep_mask_keeps_each_element_with_probability_one_minus_p(p):
+    keep = keep_mask(np.random.default_rng(0), (400, 500), p)
+    assert keep.shape == (400, 500) and keep.dtype == bool
+    assert abs(keep.mean() - (1 - p)) < 0.005  # 200,000 draws: std ~0.001
+
+
+def test_keep_mask_rows_are_not_copies_of_each_other():
+    keep = keep_mask(np.random.default_rng(1), (64, 41), 0.5)  # 41: not a multiple of 4
+    assert len({row.tobytes() for row in keep}) == 64  # 2⁴¹ patterns: no repeats
+
+
+def test_keep_mask_is_repeatable_and_advances_the_generator():
+    first = keep_mask(np.random.default_rng(3), (5, 11), 0.3)
+    rng = np.random.default_rng(3)
+    assert np.array_equal(keep_mask(rng, (5, 11), 0.3), first)
+    assert not np.array_equal(keep_mask(rng, (5, 11), 0.3), first)
+
+
+# ------------------------------------------------------------------ LinearReLU
+
+
+def np_linear_relu(x, w, b):
+    return np.maximum(x @ w.T + b, 0)
+
+
+@pytest.mark.parametrize("x_shape", [(5, 4), (2, 3, 4)], ids=str)
+def test_linear_relu_values_and_gradients(x_shape, device):
+    x = away_from(rand(x_shape, seed=1), margin=0.05)
+    w, b = rand((6, 4), seed=2), rand((6,), seed=3)
+    check_op(linear_relu, np_linear_relu, [x, w, b], device)
+
+
+def test_linear_relu_without_bias(device):
+    x, w = rand((3, 4), seed=4), rand((5, 4), seed=5)
+    check_op(linear_relu, lambda x, w: np.maximum(x @ w.T, 0), [x, w], device)
+
+
+def test_linear_relu_with_dropout_gradcheck():
+    x, w, b = (
+        Tensor(a, requires_grad=True)
+        for a in (rand((4, 3)), rand((5, 3), 1), rand((5,), 2))
+    )
+
+    def run(x, w, b):
+        tinygrad_tx.manual_seed(6)  # the same mask on every call
+        return linear_relu(x, w, b, dropout_p=0.4)
+
+    report = gradcheck(run, [x, w, b])
+    assert report.ok, report.message
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3])
+def test_linear_relu_equals_linear_relu_dropout_composed(p, device):
+    arrays = [rand((2, 5, 4), seed=7), rand((8, 4), seed=8), rand((8,), seed=9)]
+    g = rand((2, 5, 8), seed=10)
+    results = []
+    for fused in (True, False):
+        tinygrad_tx.manual_seed(11)
+        x, w, b = (Tensor(a, requires_grad=True, device=device) for a in arrays)
+        if fused:
+            h = linear_relu(x, w, b, p)
+        else:
+            h = F.dropout(F.linear(x, w, b).relu(), p, training=p > 0)
+        h.backward(Tensor(g, device=device))
+        results.append([h.numpy(), *(to_numpy(t.grad) for t in (x, w, b))])
+    for fused_value, composed_value in zip(*results):
+        assert_close(fused_value, composed_value, rtol=1e-12, atol=1e-12)
+
+
+def test_linear_relu_shape_error_names_the_op():
+    with pytest.raises(ValueError, match=r"linear_relu: input of shape \(2, 3\) has 3"):
+        linear_relu(Tensor(rand((2, 3))), Tensor(rand((4, 5))))
+
+
+# ------------------------------------------------------------------ AddLayerNorm
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (2, 3, 6)], ids=str)
+def test_add_layer_norm_values_and_gradients(shape, device):
+    d = shape[-1]
+    arrays = [
+        rand(shape, seed=12),
+        rand(shape, seed=13),
+        rand((d,), 14),
+        rand((d,), 15),
+    ]
+    check_op(
+        add_layer_norm, lambda x, s, w, b: np_layer_norm(x + s, w, b), arrays, device
+    )
+
+
+def test_add_layer_norm_with_dropout_gradcheck():
+    arrays = [rand((3, 4), 16), rand((3, 4), 17), rand((4,), 18), rand((4,), 19)]
+
+    def run(x, s, w, b):
+        tinygrad_tx.manual_seed(20)
+        return add_layer_norm(x, s, w, b, dropout_p=0.5)
+
+    report = gradcheck(run, [Tensor(a, requires_grad=True) for a in arrays])
+    assert report.ok, report.message
+
+
+@pytest.mark.parametrize("p", [0.0, 0.25])
+def test_add_layer_norm_equals_add_dropout_layer_norm_composed(p, device):
+    arrays = [rand((2, 3, 6), 21), rand((2, 3, 6), 22), rand((6,), 23), rand((6,), 24)]
+    g = rand((2, 3, 6), seed=25)
+    results = []
+    for fused in (True, False):
+        tinygrad_tx.manual_seed(26)
+        x, s, w, b = (Tensor(a, requires_grad=True, device=device) for a in arrays)
+        if fused:
+            z = add_layer_norm(x, s, w, b, dropout_p=p)
+        else:
+            z = F.layer_norm(x + F.dropout(s, p, training=p > 0), w, b)
+        z.backward(Tensor(g, device=device))
+        results.append([z.numpy(), *(to_numpy(t.grad) for t in (x, s, w, b))])
+    for fused_value, composed_value in zip(*results):
+        assert_close(fused_value, composed_value, rtol=1e-10, atol=1e-12)
+
+
+def test_add_layer_norm_shape_errors():
+    x, w = Tensor(rand((2, 4))), Tensor(rand((4,)))
+    with pytest.raises(ValueError, match=r"add_layer_norm: the residual x \(2, 4\)"):
+        add_layer_norm(x, Tensor(rand((2, 5))), w, w)
+    with pytest.raises(ValueError, match=r"add_layer_norm: weight has shape \(3,\)"):
+        add_layer_norm(x, x, Tensor(rand((3,))), Tensor(rand((3,))))
+
+
+def test_fused_dropout_draws_what_functional_dropout_draws():
+    """The fused ops and F.dropout consume the generator the same way, so a
+    model gives the same numbers fused or composed from one seed."""
+    tinygrad_tx.manual_seed(27)
+    expected = keep_mask(tx_random.generator("cpu"), (3, 8), 0.5)
+    tinygrad_tx.manual_seed(27)
+    y = F.dropout(Tensor(np.ones((3, 8))), 0.5).numpy()
+    np.testing.assert_array_equal(y != 0, expected)
