@@ -155,12 +155,27 @@ def lesson_info(path: Path) -> LessonInfo:
     for i, line in enumerate(lines):
         match = _TITLE.match(line)
         if match:
-            rest = (ln.removeprefix("#").strip() for ln in lines[i + 1 :])
-            summary = next((ln for ln in rest if ln), "").strip("_* ")
+            summary = _first_sentence(_paragraph_after(lines, i + 1))
             return LessonInfo(int(match[1]), match[2].strip(), summary, Path(path))
     raise ValueError(
         f"{path}: no title line of the form '# # Lesson N: Title' in the first cell"
     )
+
+
+def _paragraph_after(lines: list[str], start: int) -> str:
+    """The first paragraph of comment text from line `start` on, as one line."""
+    words: list[str] = []
+    for line in lines[start:]:
+        text = line.removeprefix("#").strip()
+        if not text and words:
+            break
+        words += text.split()
+    return " ".join(words).strip("_* ")
+
+
+def _first_sentence(text: str) -> str:
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def catalog(folder: Path = LESSONS) -> list[LessonInfo]:
