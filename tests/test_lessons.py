@@ -1,0 +1,275 @@
+"""The lessons: each runs as a script (fast setting, in a child process), writes
+its files, and its key claims hold in the numbers it saved to results.json.
+
+Each lesson also asserts its claims itself, in its check cells; these tests
+read the saved numbers so that a lesson whose checks were weakened or removed
+still fails here. The CLI's lesson commands and the notebook form (jupytext)
+are tested at the end.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location(
+    "_lesson_utils", ROOT / "lessons" / "_lesson_utils.py"
+)
+lesson_utils = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("_lesson_utils", lesson_utils)
+_spec.loader.exec_module(lesson_utils)
+
+LESSONS = lesson_utils.catalog()
+BY_NUMBER = {info.number: info for info in LESSONS}
+
+
+def run_lesson(number: int, out_root: Path) -> tuple[dict, Path]:
+    """Run lesson `number` in fast mode; return (results.json, its output folder)."""
+    env = {
+        **os.environ,
+        "TINYGRAD_TX_FAST": "1",
+        "TINYGRAD_TX_LESSON_OUT": str(out_root),
+        "OPENBLAS_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+    done = subprocess.run(
+        [sys.executable, str(BY_NUMBER[number].path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, (
+        f"lesson {number} failed (exit {done.returncode}):\n"
+        f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
+    folder = out_root / f"{number:02d}"
+    return json.loads((folder / "results.json").read_text()), folder
+
+
+# ---------------------------------------------------------------- each lesson's claims
+
+
+def check_01(r):
+    assert r["rnn_steps_per_word"] == 4
+    assert all(row["rnn_steps"] == 4 * row["length"] for row in r["rows"])
+    assert len({row["attention_steps"] for row in r["rows"]}) == 1
+    assert len({row["attention_path"] for row in r["rows"]}) == 1
+    assert r["rnn_grad_shrink"] > 1e6
+
+
+def check_02(r):
+    assert r["o"] == pytest.approx(1 / np.sqrt(2), rel=1e-6)
+    expected = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    for name, value in expected.items():
+        assert r["grads_by_hand"][name] == pytest.approx(value, abs=1e-6)
+        assert r["grads_by_engine"][name] == pytest.approx(value, abs=1e-6)
+
+
+def check_03(r):
+    assert r["gradcheck_ok"] and r["wrong_backward_caught"]
+    assert "gradcheck failed" in r["wrong_backward_message"]
+    assert "(4,)" in r["shape_error"]
+    assert r["best_error"]["float64"] < 1e-9 < 1e-6 < r["best_error"]["float32"]
+
+
+def check_04(r):
+    loss = r["final_loss"]
+    sgd = loss["SGD (lr 0.1)"]
+    assert loss["Adam (lr 0.02)"] < sgd and loss["SGD + momentum 0.9 (lr 0.1)"] < sgd
+    assert all(value < 0.5 * r["first_loss"] for value in loss.values())
+    assert max(r["test_accuracy"].values()) > 0.95
+
+
+def check_05(r):
+    assert r["abandon_id"] == 9
+    assert r["cos_castle_crown"] > r["cos_castle_plane"] + 0.3
+    assert r["mean_cos_within"] > r["mean_cos_across"] + 0.4
+    assert r["final_loss"] < r["loss_floor"] + 0.05
+
+
+def check_06(r):
+    np.testing.assert_allclose(
+        r["table_products"], [6.0, 6.8, 7.5, 6.0, 4.0], rtol=1e-6
+    )
+    assert r["table_sum"] == pytest.approx(30.3)
+    assert r["table_weighted_average"] == pytest.approx(30.3 / 7.0)
+    fruit, clothing = r["manga_sleeve"]
+    assert clothing > fruit
+    fruit, clothing = r["manga_mango"]
+    assert fruit > clothing
+
+
+def check_07(r):
+    np.testing.assert_allclose(r["scores"], [112.0, 96.0])
+    np.testing.assert_allclose(r["scaled_scores"], [14.0, 12.0])
+    assert [round(w, 2) for w in r["weights"]] == [0.88, 0.12]
+    assert [round(w, 2) for w in r["library_weights"]] == [0.88, 0.12]
+    biggest = r["saturation"][-1]
+    assert biggest["unscaled_max_weight"] > 0.9 > 0.5 > biggest["scaled_max_weight"]
+    assert biggest["unscaled_grad"] < 0.25 * r["saturation"][0]["unscaled_grad"]
+
+
+def check_08(r):
+    assert r["test_accuracy"] > 0.95
+    assert r["predictions"] == {"dela": "ana", "dele": "pedro"}
+    assert r["dela_weight_on_ana"] > 0.9 and r["dele_weight_on_pedro"] > 0.9
+
+
+def check_09(r):
+    assert r["max_masked_weight"] == 0.0
+    assert all(w == 0.0 for w in r["masked_weights_above_diagonal"])
+    leak, causal = r["accuracy"]["leaking"], r["accuracy"]["causal"]
+    assert leak["training"] > 0.85
+    assert leak["training"] - leak["generation"] > 0.5
+    assert causal["training"] == pytest.approx(causal["generation"], abs=1e-12)
+    assert r["weight_on_next_position"]["causal"] == 0.0
+
+
+def check_10(r):
+    assert len(set(r["parameters_by_heads"].values())) == 1
+    one, two = r["results"]["1"], r["results"]["2"]
+    assert two["both_accuracy"] > 0.95 and one["both_accuracy"] < 0.75
+    assert max(two["weight_on_previous"]) > 0.5 and max(two["weight_on_next"]) > 0.5
+
+
+def check_11(r):
+    assert r["permutation_gap_without_positions"] < 1e-5
+    assert max(r["random_permutation_gaps"]) < 1e-5
+    assert r["cat_difference_without_positions"] < 1e-5
+    assert r["permutation_gap_with_positions"] > 0.1
+    assert r["rotation_error"] < 1e-10
+
+
+def check_12(r):
+    assert all(
+        change == 0.0 for i, change in enumerate(r["ffn_change_per_position"]) if i != 3
+    )
+    assert r["plain_last_over_first"] > 1e3
+    assert r["residual_max_over_min"] < 10
+    runs = r["norm_runs"]
+    assert (
+        runs["pre-norm,  lr 1e-2"]["accuracy"]
+        > runs["post-norm, lr 1e-2"]["accuracy"] + 0.3
+    )
+
+
+def check_13(r):
+    assert r["shapes"]["cross-attention"] == [2, 4, 7, 6]
+    assert r["future_effect_on_earlier"] == 0.0
+    assert r["max_weight_on_padding"] == 0.0
+    assert r["source_effect_min"] > 0
+    assert r["token_accuracy"] > 0.95 and r["weight_on_mirror"] > 0.4
+
+
+def check_16(r):
+    assert r["entries_2048"] == 4_194_304
+    assert r["gpt"]["GPT-3"]["entries"] == 4_194_304
+    assert r["gpt"]["GPT-4 (32k)"]["entries"] == 32_768**2
+    assert 1.8 < r["exponents"]["fused_peak_mib"] < 2.2
+    assert 1.8 < r["exponents"]["composed_peak_mib"] < 2.2
+
+
+CHECKS = {n: f for n, f in globals().items() if n.startswith("check_")}
+FILES = {  # besides results.json
+    1: ["rnn_vs_attention.png"],
+    2: ["neuron.png"],
+    3: ["finite_difference_error.png"],
+    4: ["decision_boundaries.png"],
+    5: ["embedding_similarity.png"],
+    6: ["manga_in_context.png"],
+    7: ["softmax_saturation.png"],
+    8: ["pronoun_attention.png"],
+    9: ["causal_vs_leaking.png"],
+    10: ["heads.png"],
+    11: ["positional_encoding.png"],
+    12: [
+        "residual_gradients.png",
+        "residual_gradient_norms.png",
+        "post_vs_pre_norm.png",
+    ],
+    13: ["cross_attention_reversal.png", "transformer_step.png"],
+    16: ["context_length.png"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", sorted(BY_NUMBER), ids=lambda n: f"lesson{n:02d}")
+def test_lesson_runs_and_its_claims_hold(number, tmp_path):
+    results, folder = run_lesson(number, tmp_path)
+    for name in FILES[number]:
+        path = folder / name
+        assert path.is_file() and path.stat().st_size > 1000, (
+            f"missing or empty: {path}"
+        )
+    CHECKS[f"check_{number:02d}"](results)
+
+
+def test_every_lesson_has_checks_and_files():
+    for number in BY_NUMBER:
+        assert f"check_{number:02d}" in CHECKS, f"lesson {number} has no check here"
+        assert number in FILES, f"lesson {number} lists no files here"
+
+
+# ---------------------------------------------------------------- catalogue, CLI, notebooks
+
+
+def test_catalogue_reads_titles_and_summaries():
+    assert [info.number for info in LESSONS] == sorted(BY_NUMBER)
+    for info in LESSONS:
+        assert info.title and info.summary.endswith("."), info
+        assert info.path.name.startswith(f"{info.number:02d}_")
+
+
+def test_lesson_info_rejects_a_file_without_a_title(tmp_path):
+    bad = tmp_path / "99_untitled.py"
+    bad.write_text("# %% [markdown]\n# Some text\n")
+    with pytest.raises(ValueError, match="no title line"):
+        lesson_utils.lesson_info(bad)
+
+
+def test_cli_lesson_list_names_every_lesson():
+    from cli import main
+
+    result = CliRunner().invoke(main, ["lesson", "list"])
+    assert result.exit_code == 0, result.output
+    for info in LESSONS:
+        assert f"{info.number:>2}  {info.title}" in result.output
+
+
+def test_cli_lesson_run_unknown_number_is_a_clear_error():
+    from cli import main
+
+    result = CliRunner().invoke(main, ["lesson", "run", "99"])
+    assert result.exit_code == 2
+    assert "there is no lesson 99" in result.output
+    assert "lesson list" in result.output
+
+
+def test_cli_lesson_run_says_where_outputs_went(tmp_path, monkeypatch):
+    from cli import main
+
+    monkeypatch.setenv("TINYGRAD_TX_LESSON_OUT", str(tmp_path))
+    result = CliRunner().invoke(main, ["lesson", "run", "2", "--fast"])
+    assert result.exit_code == 0, result.output
+    assert f"outputs in {tmp_path / '02'}" in result.output
+    assert "neuron.png" in result.output and "results.json" in result.output
+
+
+@pytest.mark.parametrize("number", sorted(BY_NUMBER), ids=lambda n: f"lesson{n:02d}")
+def test_lesson_opens_as_a_notebook(number):
+    jupytext = pytest.importorskip("jupytext")
+    notebook = jupytext.read(BY_NUMBER[number].path)
+    kinds = [cell.cell_type for cell in notebook.cells]
+    assert kinds[0] == "markdown", "a lesson opens with its goals"
+    assert kinds.count("markdown") >= 5 and kinds.count("code") >= 5
+    first = "".join(notebook.cells[0].source)
+    assert "Goals" in first
+    last = "".join(notebook.cells[-1].source)
+    assert "What we built" in last and "Exercises" in last
