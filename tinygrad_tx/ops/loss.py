@@ -20,8 +20,15 @@ class CrossEntropy(Function):
     nothing. reduction "mean" averages over the other positions (and gives 0 when
     there are none), "sum" adds them, "none" returns one loss per position.
 
+    With z = logits - max(logits) per row (softmax is shift-invariant) and
+    lse = log Σ_c exp(z_c), log p_c = z_c - lse, so
+
+        loss_n = -(1 - ε)(z_target - lse) - (ε / C)(Σ_c z_c - C lse)
+
+    needs only z at the target and z's row sum: log p itself is never stored.
+
     Derivative: dloss_n/dlogits = p - q, the predicted minus the target
-    distribution, so backward needs only log p (saved) and the targets.
+    distribution, so backward needs only p (saved) and the targets.
     """
 
     name = "cross_entropy"
@@ -37,22 +44,26 @@ class CrossEntropy(Function):
         xp = get_array_module(logits)
         _check_target(logits, target, ignore_index)
         n_classes = logits.shape[-1]
-        # log p = logits - max - log Σ exp(logits - max)   (stable log-softmax)
-        log_p = logits - logits.max(axis=-1, keepdims=True)
-        log_p -= xp.log(xp.exp(log_p).sum(axis=-1, keepdims=True))
-        rows = log_p.reshape(-1, n_classes)  # (N, C), N = number of positions
+        z = logits.reshape(-1, n_classes)  # (N, C), N = number of positions
+        z = z - z.max(axis=-1, keepdims=True)  # a new array: ours to overwrite
         labels = target.reshape(-1)  # (N,)
         valid = None if ignore_index is None else labels != ignore_index
         if valid is not None:
             labels = xp.where(valid, labels, 0)  # any real class; masked below
         eps = label_smoothing
-        losses = rows[xp.arange(rows.shape[0]), labels] * -(1 - eps)  # (N,)
+        z_target = z[xp.arange(z.shape[0]), labels]  # (N,)
+        z_sum = xp.einsum("nc->n", z) if eps else None
+        p = xp.exp(z, out=z)  # unnormalised; z is gone from here on
+        total = xp.einsum("nc->n", p)  # (N,)
+        lse = xp.log(total)
+        p *= (1 / total)[:, None]  # softmax
+        losses = (lse - z_target) * (1 - eps)  # (N,)
         if eps:
-            losses -= (eps / n_classes) * rows.sum(axis=-1)
+            losses -= (eps / n_classes) * (z_sum - n_classes * lse)
         if valid is not None:
             losses *= valid
-        self.log_p, self.labels, self.valid = log_p, labels, valid
-        self.eps, self.reduction = eps, reduction
+        self.p, self.labels, self.valid = p, labels, valid
+        self.eps, self.reduction, self.logits_shape = eps, reduction, logits.shape
         self.count = int(valid.sum()) if valid is not None else labels.size
         if reduction == "none":
             return losses.reshape(target.shape)
@@ -63,22 +74,23 @@ class CrossEntropy(Function):
 
     def backward(self, grad_out):
         xp = get_array_module(grad_out)
-        n_classes = self.log_p.shape[-1]
-        grad = xp.exp(self.log_p)  # p
-        rows = grad.reshape(-1, n_classes)  # a view: writes go into grad
-        rows[xp.arange(rows.shape[0]), self.labels] -= 1 - self.eps
-        if self.eps:
-            grad -= self.eps / n_classes  # p - q
+        n_rows, n_classes = self.p.shape
+        # One multiplier per row: the upstream gradient, 1/count for the mean,
+        # and 0 on ignored rows. Then grad = (p - q) · row_scale.
         if self.reduction == "none":
-            scale = grad_out.reshape(-1, 1)  # (N, 1): one upstream value per row
+            row_scale = grad_out.reshape(-1)  # (N,): one upstream value per row
         elif self.reduction == "sum":
-            scale = grad_out
+            row_scale = xp.broadcast_to(grad_out, (n_rows,))
         else:
-            scale = grad_out / max(self.count, 1)
+            row_scale = xp.broadcast_to(grad_out / max(self.count, 1), (n_rows,))
         if self.valid is not None:
-            scale = scale * self.valid[:, None]  # (N, 1)
-        rows *= scale
-        return grad
+            row_scale = row_scale * self.valid
+        row_scale = row_scale.astype(self.p.dtype, copy=False)
+        grad = self.p * row_scale[:, None]  # p
+        grad[xp.arange(n_rows), self.labels] -= (1 - self.eps) * row_scale
+        if self.eps:
+            grad -= (self.eps / n_classes) * row_scale[:, None]  # p - q
+        return grad.reshape(self.logits_shape)
 
 
 def _check_target(logits, target, ignore_index) -> None:
