@@ -178,7 +178,7 @@ def bench_model(device, quick, repeats):
     type=click.IntRange(min=3),
     default=20,
     show_default=True,
-    help="Timed steps per side, interleaved with PyTorch's.",
+    help="Timed steps per side, in blocks taking turns with PyTorch's.",
 )
 @click.option("--no-torch", is_flag=True, help="Skip the PyTorch comparison.")
 def bench_train(size, device, threads, dropout, steps, no_torch):

@@ -8,10 +8,11 @@ The benchmark prints, for the encoder-decoder Transformer of a named size:
     positions) and the peak memory of a step;
   - when PyTorch is installed: the same figures for `transformer.torch_twin`,
     the same model in PyTorch with our weights copied over, fed the same
-    batches in the same process, its steps interleaved with ours (so a burst of
-    load from other programs hits both); the ratios ours / PyTorch; and the
-    loss and gradients of the first batch on both sides (dropout off for that
-    check), which must agree within 1e-4: a correctness check for free;
+    batches in the same process, blocks of its steps taking turns with blocks
+    of ours (so slow changes of the machine's load hit both); the ratios ours
+    / PyTorch; and the loss and gradients of the first batch on both sides
+    (dropout off for that check), which must agree within 1e-4: a correctness
+    check for free;
   - the matmul floor: the step's matrix products alone, at their real shapes,
     in NumPy (`matmul_floor.py`), and how close each step comes to it.
 
@@ -61,7 +62,7 @@ class TrainBenchConfig:
     device: str = "cpu"
     threads: int | None = None  # what the CLI set; None: the libraries' default
     dropout: float = 0.1
-    steps: int = 20  # timed steps per side, interleaved
+    steps: int = 20  # timed steps per side, in blocks taking turns
     warmup: int = 3  # untimed steps per side first
     batches: int = 4  # distinct batches, cycled
     seed: int = 0
@@ -83,6 +84,7 @@ class Side:
 
     name: str
     times_ms: list[float] = field(default_factory=list)
+    blocks: list[float] = field(default_factory=list)  # median of each timed block
     peak_mb: float | None = None
     first_loss: float = 0.0
 
@@ -224,7 +226,7 @@ def _unique(arrays):
 
 
 def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
-    """Check, warm up, time (interleaved), measure memory, time the floor."""
+    """Check, warm up, time (blocks taking turns), measure memory, time the floor."""
     from .torch_steps import TorchSide, torch_missing
 
     echo = echo or (lambda line: None)
@@ -245,9 +247,7 @@ def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
     result.torch_note = note
     echo("checking the first batch on both sides (dropout off)")
     _check_first_batch(sides, result)
-    echo(
-        f"{config.warmup} warm-up and {config.steps} timed steps per side, interleaved"
-    )
+    echo(f"{config.warmup} warm-up and {config.steps} timed steps per side")
     _time_steps(sides, result, config)
     echo("measuring the peak memory of one step per side")
     result.ours.peak_mb = ours.peak_mb(0)
@@ -277,23 +277,42 @@ def _check_first_batch(sides: dict, result: TrainBenchResult) -> None:
         result.grad_gap = gap / largest
 
 
+# Timed steps go in blocks of BLOCK steps per side, the sides taking turns,
+# with a pause of PAUSE_S seconds before each block. After a burst of work the
+# worker threads of NumPy's BLAS and of PyTorch's OpenMP keep spinning for a
+# while (up to ~0.1 s), waiting for more: alternating single steps, each side
+# would run while the other's threads still hold the CPUs (measured on a
+# 2-core machine: PyTorch's toy step 144 ms instead of 49). After the pause
+# each block runs as if alone, and taking turns still shares slow changes of
+# the machine's load between the sides.
+BLOCK, PAUSE_S = 5, 0.25
+
+
 def _time_steps(sides: dict, result: TrainBenchResult, config: TrainBenchConfig):
-    """Warm-up steps, then timed steps alternating between the sides (and
-    alternating which side goes first)."""
+    """Warm-up steps, then timed blocks of steps, the sides taking turns (and
+    turns at going first)."""
     for i in range(config.warmup):
         for side in sides.values():
             side.step(i)
     figures = {"ours": result.ours, "torch": result.torch}
-    names = list(sides)
-    for i in range(config.steps):
-        for name in names if i % 2 == 0 else names[::-1]:
-            start = time.perf_counter()
-            sides[name].step(config.warmup + i)
-            figures[name].times_ms.append(1e3 * (time.perf_counter() - start))
+    names, step = list(sides), config.warmup
+    for block in range(-(-config.steps // BLOCK)):
+        size = min(BLOCK, config.steps - block * BLOCK)
+        for name in names if block % 2 == 0 else names[::-1]:
+            time.sleep(PAUSE_S)
+            times = []
+            for i in range(size):
+                start = time.perf_counter()
+                sides[name].step(step + i)
+                times.append(1e3 * (time.perf_counter() - start))
+            figures[name].times_ms += times
+            figures[name].blocks.append(statistics.median(times))
+        step += size
 
 
 def paired_ratio(tops: list[float], bottoms: list[float]) -> float:
-    """The median of top_i / bottom_i over steps taken one right after the other."""
+    """The median of top_i / bottom_i over pairs of blocks run one right after
+    the other (each block's median step time)."""
     return statistics.median(t / b for t, b in zip(tops, bottoms))
 
 
@@ -356,7 +375,7 @@ def _table_lines(r: TrainBenchResult) -> list[str]:
     c = r.config
     lines = [
         f"{c.steps} timed steps per side after {c.warmup} warm-up steps"
-        + (", interleaved" if r.torch else ""),
+        + (f", in blocks of {BLOCK} taking turns" if r.torch else ""),
         "                   median ms/step   fastest ms   tokens/s   peak MiB",
     ]
     for side in (r.ours, r.torch):
@@ -368,7 +387,7 @@ def _table_lines(r: TrainBenchResult) -> list[str]:
             f" {r.tokens_per_step * 1e3 / side.median_ms:10,.0f}   {peak}"
         )
     if r.torch is not None:
-        time_ratio = paired_ratio(r.ours.times_ms, r.torch.times_ms)
+        time_ratio = paired_ratio(r.ours.blocks, r.torch.blocks)
         fastest_ratio = min(r.ours.times_ms) / min(r.torch.times_ms)
         memory = (
             f"{r.ours.peak_mb / r.torch.peak_mb:8.2f}x"
@@ -380,7 +399,8 @@ def _table_lines(r: TrainBenchResult) -> list[str]:
             f" {'':10s}   {memory}"
         )
         lines.append(
-            "  (time ratio: median over the pairs of steps taken one after the other)"
+            f"  (time ratio: median over pairs of neighbouring blocks of {BLOCK} steps;"
+            " memory: peak / peak)"
         )
     return [*lines, ""]
 
