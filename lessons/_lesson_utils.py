@@ -184,3 +184,83 @@ def catalog(folder: Path = LESSONS) -> list[LessonInfo]:
         (lesson_info(p) for p in Path(folder).glob("[0-9][0-9]_*.py")),
         key=lambda info: info.number,
     )
+
+
+# ---------------------------------------------------------------- the toy translator
+
+TOY_RUN = REPO / "runs" / "toy-translation"  # where `train-toy-translation` writes
+LESSON_SENTENCES = ("i love books", "the cat sleeps on the mat")
+
+
+def translator_settings(fast: bool) -> tuple[dict, dict]:
+    """(TrainConfig fields, model options) of the lessons' own training run:
+    about half a minute on a laptop CPU (about 15 seconds in the fast setting)."""
+    model = dict(d_model=64, n_heads=4, n_layers=2, d_ff=256, dropout=0.1, max_len=64)
+    if fast:
+        train = dict(steps=600, batch_size=64, lr=2e-3, warmup=100, eval_every=300,
+                     train_pairs=6000, valid_pairs=100, test_pairs=200)  # fmt: skip
+    else:
+        train = dict(steps=1500, batch_size=64, lr=2e-3, warmup=250, eval_every=250,
+                     train_pairs=20_000, valid_pairs=200, test_pairs=500)  # fmt: skip
+    return train, model
+
+
+def finished_run(folder: Path) -> bool:
+    """Does `folder` hold a finished toy-translation run that knows the words
+    of the lessons' sentences (not interrupted, not trained on other data)?"""
+    folder = Path(folder)
+    needed = ("model.safetensors", "config.json", "vocab.json", "metrics.json")
+    if not all((folder / name).is_file() for name in needed):
+        return False
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if metrics.get("interrupted") or "test" not in metrics:
+        return False
+    if config.get("train", {}).get("data") is not None:  # trained on a TSV file
+        return False
+    from transformer.data import load_vocabs
+
+    src_vocab, _ = load_vocabs(folder / "vocab.json")
+    return not any(src_vocab.unknown_words(s) for s in LESSON_SENTENCES)
+
+
+def load_translator(folder: Path):
+    """(model in eval mode, source vocab, target vocab, metrics) of a finished run."""
+    from transformer import Transformer, TransformerConfig
+    from transformer.checkpoint import load_weights
+    from transformer.data import load_vocabs
+
+    folder = Path(folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    model = Transformer.from_config(TransformerConfig.from_dict(config["model"]))
+    load_weights(folder / "model.safetensors", model)
+    src_vocab, tgt_vocab = load_vocabs(folder / "vocab.json")
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    return model.eval(), src_vocab, tgt_vocab, metrics
+
+
+def lesson_translator_run(fast: bool = FAST) -> Path | None:
+    """The run lessons 14 and 15 use, if there is one: the user's finished
+    `runs/toy-translation` (outside the fast setting), else lesson 14's own."""
+    if not fast and finished_run(TOY_RUN):
+        return TOY_RUN
+    own = output_dir(14) / "run"
+    return own if finished_run(own) else None
+
+
+def train_lesson_translator(fast: bool = FAST, echo=print) -> Path:
+    """Train the lessons' toy translator into out/lessons/14/run (replacing a
+    previous one there) with `transformer.train.train`; returns the folder."""
+    import shutil
+
+    from transformer.train import TrainConfig, train
+
+    folder = output_dir(14) / "run"
+    if folder.exists():
+        shutil.rmtree(folder)  # our own output: start afresh, keep no backups
+    train_fields, model_options = translator_settings(fast)
+    train(TrainConfig(**train_fields), model_options, out=str(folder), echo=echo)
+    return folder

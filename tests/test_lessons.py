@@ -168,6 +168,26 @@ def check_13(r):
     assert r["token_accuracy"] > 0.95 and r["weight_on_mirror"] > 0.4
 
 
+def check_14(r):
+    assert not r["reused_run"], "the fast setting must train its own model"
+    assert r["train_loss_last"] < 0.6 * r["train_loss_first"]
+    assert r["train_loss_last"] > r["label_smoothing_floor"]  # the floor holds
+    assert r["sentence_loss_after"] < 0.25 * r["sentence_loss_before"]
+    assert all(
+        a < b for a, b in zip(r["loss_after_per_token"], r["loss_before_per_token"])
+    )
+    assert r["prefix_gap"] < 1e-4
+
+
+def check_15(r):
+    assert r["greedy_by_hand"] == r["greedy_library"] == "o gato dorme no tapete"
+    assert r["beam_not_worse_share"] >= 0.95
+    assert r["showcase"]["output"] == "o leão marrom ouve as vacas pequenas"
+    assert r["looked_at"] == {
+        "leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"
+    }  # fmt: skip
+
+
 def check_16(r):
     assert r["entries_2048"] == 4_194_304
     assert r["gpt"]["GPT-3"]["entries"] == 4_194_304
@@ -195,14 +215,23 @@ FILES = {  # besides results.json
         "post_vs_pre_norm.png",
     ],
     13: ["cross_attention_reversal.png", "transformer_step.png"],
+    14: ["training.png", "run/model.safetensors", "run/metrics.json"],
+    15: ["cross_attention.png"],
     16: ["context_length.png"],
 }
 
 
+@pytest.fixture(scope="module")
+def out_root(tmp_path_factory):
+    """One output root for all lessons, as out/lessons/ is: lesson 15 decodes
+    with the model lesson 14 trained (the tests run in lesson order)."""
+    return tmp_path_factory.mktemp("lessons")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("number", sorted(BY_NUMBER), ids=lambda n: f"lesson{n:02d}")
-def test_lesson_runs_and_its_claims_hold(number, tmp_path):
-    results, folder = run_lesson(number, tmp_path)
+def test_lesson_runs_and_its_claims_hold(number, out_root):
+    results, folder = run_lesson(number, out_root)
     for name in FILES[number]:
         path = folder / name
         assert path.is_file() and path.stat().st_size > 1000, (
