@@ -232,7 +232,7 @@ assert steps[rates.argmax()] == warmup and abs(rates.max() - peak) < 1e-12
 # boxes and blue balls): a good score needs generalisation, not memory.
 
 # %%
-run = lesson_translator_run(FAST)
+run = lesson_translator_run(FAST, own=False)  # a finished train-toy-translation run
 reused = run is not None
 if not reused:
     run = train_lesson_translator(FAST)

@@ -242,13 +242,14 @@ def load_translator(folder: Path):
     return model.eval(), src_vocab, tgt_vocab, metrics
 
 
-def lesson_translator_run(fast: bool = FAST) -> Path | None:
-    """The run lessons 14 and 15 use, if there is one: the user's finished
-    `runs/toy-translation` (outside the fast setting), else lesson 14's own."""
+def lesson_translator_run(fast: bool = FAST, own: bool = True) -> Path | None:
+    """The trained run to use, if there is one: the user's finished
+    `runs/toy-translation` (outside the fast setting), else (with `own`) the
+    run lesson 14 trained in out/lessons/14/run."""
     if not fast and finished_run(TOY_RUN):
         return TOY_RUN
-    own = output_dir(14) / "run"
-    return own if finished_run(own) else None
+    folder = output_dir(14) / "run"
+    return folder if own and finished_run(folder) else None
 
 
 def train_lesson_translator(fast: bool = FAST, echo=print) -> Path:
