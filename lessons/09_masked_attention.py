@@ -171,6 +171,8 @@ def generation_accuracy(model, causal: bool) -> float:
     with no_grad():
         for t in range(1, inputs.shape[1] + 1):
             rows = real[:, t - 1]  # sentences that still have a word to predict
+            if not rows.any():
+                continue
             prefix = inputs[rows, :t]  # only what was written so far
             predicted = (
                 model(prefix, make_mask(prefix, causal)).numpy()[:, -1].argmax(-1)
