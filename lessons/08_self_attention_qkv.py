@@ -157,8 +157,8 @@ print(f"loss {losses[0]:.3f} -> {losses[-1]:.4f}; accuracy on 1000 new sentences
 #
 # Now the slide's kind of sentence, which the model never saw (it has 11
 # words): "ana é a minha amiga e pedro é o primo dela" (Ana is my friend and
-# Pedro is her cousin). "pedro" and "primo" are right next to "dela"; the
-# answer, "ana", is nine words away. We also swap the pronoun to "dele".
+# Pedro is her cousin). "pedro" and "primo" are close to "dela"; the
+# answer, "ana", is ten words back. We also swap the pronoun to "dele".
 
 # %%
 showcase = {}
@@ -184,7 +184,7 @@ for pronoun in ("dela", "dele"):
 #
 # The model answers new sentences almost always right; "dela" puts nearly all
 # its weight on "ana" and "dele" on "pedro", although "pedro" is the nearer
-# name for both. One layer of attention reached nine words back in one step.
+# name for both. One layer of attention reached ten words back in one step.
 
 # %%
 assert test_accuracy > 0.95, test_accuracy
