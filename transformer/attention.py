@@ -21,6 +21,7 @@ from tinygrad_tx.backend import get_array_module
 from tinygrad_tx.nn import Linear, Module
 from tinygrad_tx.ops.attention import attention, check_attention_shapes
 from tinygrad_tx.ops.embedding import keep_mask
+from tinygrad_tx.ops.multi_head import multi_head_attention
 
 from .masks import check_mask
 
@@ -89,6 +90,16 @@ def _fused_attention(q, k, v, mask, dropout_p):
     return attention(q, k, v, mask=mask, keep=keep, dropout_p=dropout_p)
 
 
+def _stacked_linear(x: Tensor, linears: list) -> Tensor:
+    """x Wᵀ + b for W the linears' weights stacked (n·d_out, d_in): their n
+    outputs side by side, (B, L, n·d_out), from one matrix product."""
+    if len(linears) == 1:
+        return linears[0](x)
+    weight = Tensor.cat([linear.weight for linear in linears], axis=0)
+    bias = Tensor.cat([linear.bias for linear in linears], axis=0)
+    return F.linear(x, weight, bias)
+
+
 class MultiHeadAttention(Module):
     """H attention heads side by side, each on its own D = d_model / H slice.
 
@@ -99,6 +110,12 @@ class MultiHeadAttention(Module):
     whose output is reshaped into heads: no loop over heads. Self-attention
     passes the same tensor as query, key and value; cross-attention passes the
     decoder's states as query and the encoder's memory as key and value.
+
+    fused=True runs the heads as one op (`tinygrad_tx.ops.multi_head`): the
+    split and merge are views instead of copies, and the projections of one
+    input are one product with the weights stacked (self-attention:
+    x [W_q; W_k; W_v]ᵀ). fused=False composes reshape, transpose and the
+    attention ops one by one, as the formula reads. Both compute the same.
 
     After each call, `attn_weights` holds the weights (B, H, Lq, Lk) for plots.
     """
@@ -123,20 +140,55 @@ class MultiHeadAttention(Module):
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, mask=None) -> Tensor:
         self._check_inputs(query, key, value)
+        mask = self._head_mask(mask)
+        dropout_p = self.dropout_p if self.training else 0.0
+        heads = self._fused_heads if self.fused else self._composed_heads
+        out, weights = heads(query, key, value, mask, dropout_p)  # (B, Lq, d_model)
+        self.attn_weights = weights.detach()  # (B, H, Lq, Lk)
+        return self.w_o(out)  # mix the heads: (B, Lq, d_model)
+
+    def _composed_heads(self, query, key, value, mask, dropout_p):
+        """Concat(head_1, ..., head_H), op by op."""
         batch, len_q, _ = query.shape
         # 1) project, then split d_model into H heads of size D
         q = self._split_heads(self.w_q(query))  # (B, H, Lq, D)
         k = self._split_heads(self.w_k(key))  # (B, H, Lk, D)
         v = self._split_heads(self.w_v(value))  # (B, H, Lk, D)
         # 2) attend, every head at once
-        dropout_p = self.dropout_p if self.training else 0.0
         out, weights = scaled_dot_product_attention(
-            q, k, v, self._head_mask(mask), dropout_p, self.fused
+            q, k, v, mask, dropout_p, fused=False
         )
-        self.attn_weights = weights.detach()  # (B, H, Lq, Lk)
-        # 3) concatenate the heads, then mix them with w_o
+        # 3) concatenate the heads
         out = out.transpose(0, 2, 1, 3).reshape(batch, len_q, self.d_model)
-        return self.w_o(out)  # (B, Lq, d_model)
+        return out, weights
+
+    def _fused_heads(self, query, key, value, mask, dropout_p):
+        """Concat(head_1, ..., head_H) as one op (tinygrad_tx.ops.multi_head),
+        after the projections, those of one input as one product."""
+        sources, slots = self._projections(query, key, value)
+        shape = (query.shape[0], self.n_heads, query.shape[1], key.shape[1])
+        if mask is not None:
+            mask = check_mask(mask, shape, "MultiHeadAttention")
+        keep = None
+        if dropout_p > 0:  # the draws of the composed path, in the same order
+            keep = keep_mask(tx_random.generator(query.device), shape, dropout_p)
+        return multi_head_attention(sources, slots, self.n_heads, mask, keep, dropout_p)
+
+    def _projections(self, query, key, value):
+        """Q, K, V as the multi-head op takes them: inputs that are one tensor
+        are multiplied once by the stacked weights, [W_q; W_k; W_v] for
+        self-attention, [W_k; W_v] for the memory in cross-attention.
+        Returns the products and, for Q, K, V, (which product, which block)."""
+        inputs, linears, slots = [], [], []
+        for x, linear in ((query, self.w_q), (key, self.w_k), (value, self.w_v)):
+            index = next((i for i, seen in enumerate(inputs) if seen is x), None)
+            if index is None:
+                index = len(inputs)
+                inputs.append(x)
+                linears.append([])
+            slots.append((index, len(linears[index])))
+            linears[index].append(linear)
+        return [_stacked_linear(x, ls) for x, ls in zip(inputs, linears)], slots
 
     def _split_heads(self, x: Tensor) -> Tensor:
         batch, length, _ = x.shape

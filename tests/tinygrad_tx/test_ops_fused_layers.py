@@ -164,3 +164,72 @@ def test_fused_dropout_draws_what_functional_dropout_draws():
     tinygrad_tx.manual_seed(27)
     y = F.dropout(Tensor(np.ones((3, 8))), 0.5).numpy()
     np.testing.assert_array_equal(y != 0, expected)
+
+
+# ------------------------------------------------------------------ multi-head
+
+
+def np_multi_head(q, k, v, n_heads, mask=None):
+    """Concat over heads of softmax(Q_h K_hᵀ / √D) V_h, a loop in NumPy."""
+    d = q.shape[-1] // n_heads
+    heads = []
+    for h in range(n_heads):
+        cols = slice(h * d, (h + 1) * d)
+        s = q[..., cols] @ k[..., cols].swapaxes(-1, -2) / np.sqrt(d)
+        if mask is not None:
+            s = np.where(mask[:, 0] if mask.ndim == 4 else mask, s, -np.inf)
+        p = np.exp(s - s.max(-1, keepdims=True))
+        heads.append((p / p.sum(-1, keepdims=True)) @ v[..., cols])
+    return np.concatenate(heads, axis=-1)
+
+
+LAYOUTS = {  # how Q, K, V lie in the sources: (widths in blocks, slots)
+    "packed qkv": ((3,), ((0, 0), (0, 1), (0, 2))),
+    "q and packed kv": ((1, 2), ((0, 0), (1, 0), (1, 1))),
+    "three sources": ((1, 1, 1), ((0, 0), (1, 0), (2, 0))),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_multi_head_attention_op_values_and_gradients(layout, device):
+    from tinygrad_tx.ops.multi_head import multi_head_attention
+
+    widths, slots = LAYOUTS[layout]
+    d, heads, length = 6, 2, 4
+    sources = [rand((2, length, n * d), seed=30 + i) for i, n in enumerate(widths)]
+    mask = np.tril(np.ones((length, length), bool))
+
+    def blocks(arrays):
+        return [arrays[i][..., b * d : (b + 1) * d] for i, b in slots]
+
+    check_op(
+        lambda *s: multi_head_attention(s, slots, heads, mask)[0],
+        lambda *s: np_multi_head(*blocks(s), heads, mask),
+        sources,
+        device,
+    )
+
+
+def test_multi_head_attention_op_with_dropout_gradcheck():
+    from tinygrad_tx.ops.multi_head import multi_head_attention
+
+    qkv = Tensor(rand((2, 3, 12), seed=33), requires_grad=True)
+    keep = np.random.default_rng(34).random((2, 2, 3, 3)) > 0.3
+    slots = ((0, 0), (0, 1), (0, 2))
+
+    def run(x):
+        return multi_head_attention([x], slots, 2, None, keep, dropout_p=0.3)[0]
+
+    report = gradcheck(run, [qkv])
+    assert report.ok, report.message
+
+
+def test_multi_head_attention_op_rejects_sources_that_do_not_fit():
+    from tinygrad_tx.ops.multi_head import multi_head_attention
+
+    qkv = Tensor(rand((2, 3, 10)))
+    with pytest.raises(ValueError, match=r"source 0 should be \(B, L, 3 x 3\)"):
+        multi_head_attention([qkv], ((0, 0), (0, 1), (0, 2)), 1)
+    q, kv = Tensor(rand((2, 3, 4))), Tensor(rand((2, 5, 8)))
+    with pytest.raises(ValueError, match="do not split into 3 heads"):
+        multi_head_attention([q, kv], ((0, 0), (1, 0), (1, 1)), 3)

@@ -71,49 +71,78 @@ class Attention(Function):
 
     def forward(self, q, k, v, mask=None, keep=None, dropout_p=0.0, weights_to=None):
         check_attention_shapes(q.shape, k.shape, v.shape, "attention")
-        xp = get_array_module(q)
         self.applies_mask = mask is not None
-        self.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))
-        p_t = k @ q.swapaxes(-1, -2)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
-        if mask is not None:
-            xp.copyto(p_t, -xp.inf, where=~_transposed(mask))
-        _softmax_over_keys(p_t, self.scale, xp)  # now Pᵀ
-        if keep is not None:  # stored like Sᵀ: products of arrays that lie alike
-            keep = xp.ascontiguousarray(_transposed(keep))  # are several times faster
-        self.q, self.k, self.v, self.p_t, self.keep_t = q, k, v, p_t, keep
-        self.dropout_scale = q.dtype.type(1 / (1 - dropout_p))
+        out = attend(self, q, k, v, mask, keep, dropout_p)  # (..., Lq, Dv)
         if weights_to is not None:
-            weights_to.append(p_t.swapaxes(-1, -2))  # P (..., Lq, Lk)
-        self.out = self._dropped_t().swapaxes(-1, -2) @ v  # (..., Lq, Dv)
-        return self.out
+            weights_to.append(self.p_t.swapaxes(-1, -2))  # P (..., Lq, Lk)
+        return out
 
     def backward(self, grad_out):
-        xp = get_array_module(grad_out)
-        q, k, v, p_t, keep_t = self.q, self.k, self.v, self.p_t, self.keep_t
-        grad_q = grad_k = grad_v = None
-        if self.needs_input_grad[2]:
-            grad_v = self._dropped_t() @ grad_out  # P̃ᵀ G
-        grad_s_t = v @ grad_out.swapaxes(-1, -2)  # dP̃ᵀ = V Gᵀ: (..., Lk, Lq)
-        if keep_t is not None:
-            grad_s_t *= keep_t
-            grad_s_t *= self.dropout_scale  # dPᵀ = dP̃ᵀ ⊙ Mᵀ
-        delta = xp.einsum("...d,...d->...", grad_out, self.out)  # Δ = rowsum(G ⊙ O)
-        grad_s_t -= delta[..., None, :]
-        grad_s_t *= p_t  # dSᵀ = Pᵀ ⊙ (dPᵀ - Δ)
-        grad_s_t *= self.scale  # s dSᵀ
-        if self.needs_input_grad[0]:
-            grad_q = grad_s_t.swapaxes(-1, -2) @ k  # s dS K
-        if self.needs_input_grad[1]:
-            grad_k = grad_s_t @ q  # s dSᵀ Q
-        return grad_q, grad_k, grad_v
+        return attend_backward(self, grad_out, self.needs_input_grad)
 
-    def _dropped_t(self):
-        """P̃ᵀ = Pᵀ ⊙ keepᵀ / (1 - p): inverted dropout (Pᵀ itself without it)."""
-        if self.keep_t is None:
-            return self.p_t
-        p_dropped = self.p_t * self.keep_t
-        p_dropped *= self.dropout_scale
-        return p_dropped
+
+# ------------------------------------------------------------------ the steps
+# Shared with the multi-head op (multi_head.py), which runs them on views of
+# its inputs and writes the results into views of its outputs (`out`, `into`).
+
+
+def attend(fn, q, k, v, mask, keep, dropout_p, out=None):
+    """O from q (..., Lq, D), k (..., Lk, D), v (..., Lk, Dv), written into
+    `out` when given; saves on `fn` what `attend_backward` needs."""
+    xp = get_array_module(q)
+    fn.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))
+    p_t = k @ q.swapaxes(-1, -2)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
+    if mask is not None:
+        xp.copyto(p_t, -xp.inf, where=~_transposed(mask))
+    _softmax_over_keys(p_t, fn.scale, xp)  # now Pᵀ
+    if keep is not None:  # stored like Sᵀ: products of arrays that lie alike
+        keep = xp.ascontiguousarray(_transposed(keep))  # are several times faster
+    fn.q, fn.k, fn.v, fn.p_t, fn.keep_t = q, k, v, p_t, keep
+    fn.dropout_scale = q.dtype.type(1 / (1 - dropout_p))
+    fn.out = _matmul_into(_dropped_t(fn).swapaxes(-1, -2), v, out, xp)  # P̃ V
+    return fn.out
+
+
+def attend_backward(fn, grad_out, needs, into=(None, None, None)):
+    """(dQ, dK, dV) for G = grad_out (..., Lq, Dv), each written into the
+    matching array of `into` when given; None where `needs` says no."""
+    xp = get_array_module(grad_out)
+    grad_q = grad_k = grad_v = None
+    if needs[2]:
+        grad_v = _matmul_into(_dropped_t(fn), grad_out, into[2], xp)  # P̃ᵀ G
+    grad_s_t = fn.v @ grad_out.swapaxes(-1, -2)  # dP̃ᵀ = V Gᵀ: (..., Lk, Lq)
+    if fn.keep_t is not None:
+        grad_s_t *= fn.keep_t
+        grad_s_t *= fn.dropout_scale  # dPᵀ = dP̃ᵀ ⊙ Mᵀ
+    delta = xp.einsum("...d,...d->...", grad_out, fn.out)  # Δ = rowsum(G ⊙ O)
+    grad_s_t -= delta[..., None, :]
+    grad_s_t *= fn.p_t  # dSᵀ = Pᵀ ⊙ (dPᵀ - Δ)
+    grad_s_t *= fn.scale  # s dSᵀ
+    if needs[0]:
+        grad_q = _matmul_into(grad_s_t.swapaxes(-1, -2), fn.k, into[0], xp)  # s dS K
+    if needs[1]:
+        grad_k = _matmul_into(grad_s_t, fn.q, into[1], xp)  # s dSᵀ Q
+    return grad_q, grad_k, grad_v
+
+
+def _dropped_t(fn):
+    """P̃ᵀ = Pᵀ ⊙ keepᵀ / (1 - p): inverted dropout (Pᵀ itself without it)."""
+    if fn.keep_t is None:
+        return fn.p_t
+    p_dropped = fn.p_t * fn.keep_t
+    p_dropped *= fn.dropout_scale
+    return p_dropped
+
+
+def _matmul_into(a, b, out, xp):
+    """a @ b, into `out` when given (any strides: NumPy's BLAS writes there
+    directly, so a view into a larger array costs no copy)."""
+    if out is None:
+        return a @ b
+    if xp.__name__ == "numpy":
+        return xp.matmul(a, b, out=out)
+    out[...] = a @ b  # CuPy: compute, then copy into the view
+    return out
 
 
 def _transposed(mask):
