@@ -210,6 +210,25 @@ def bench_train(size, device, threads, dropout, steps, no_torch):
         click.echo(line)
 
 
+@bench.command("viz")
+@click.option(
+    "--repeats", type=click.IntRange(min=1), default=3, show_default=True,
+    help="Timed runs per measurement (the best is shown).",
+)  # fmt: skip
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+def bench_viz(repeats, device):
+    """Drawing a Transformer training step's graph: seconds to DOT source for
+    the toy preset and larger stacks (target: the toy step in under 2 s)."""
+    from transformer.bench.viz import report_lines, run_viz_bench
+
+    try:
+        rows = run_viz_bench(repeats, device, echo=lambda s: click.echo(s, err=True))
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report_lines(rows, repeats):
+        click.echo(line)
+
+
 # ---------------------------------------------------------------- model info
 
 
@@ -258,6 +277,12 @@ def bench_train(size, device, threads, dropout, steps, no_torch):
     "--color-grad", is_flag=True, help="Colour tensors by gradient size (log scale)."
 )
 @click.option(
+    "--compact/--no-compact",
+    default=None,
+    help="Draw each op and its unnamed output as one node (on by default for the "
+    "layers and the transformer).",
+)
+@click.option(
     "--max-nodes",
     type=click.IntRange(min=1),
     default=300,
@@ -277,6 +302,7 @@ def render_graph_command(
     show_data,
     show_grad,
     color_grad,
+    compact,
     max_nodes,
     text,
     device,
@@ -292,32 +318,33 @@ def render_graph_command(
     from transformer import graph_examples as gx
 
     if list_examples:
-        width = max(len(name) for name in gx.EXAMPLES)
-        for name, ex in gx.EXAMPLES.items():
-            click.echo(f"{name:<{width}}  {ex.summary}")
+        click.echo(gx.describe())
         return
-    if example is None:
-        raise click.UsageError(
-            f"name an EXAMPLE: {', '.join(gx.EXAMPLES)}, or all (see --list)"
-        )
-    if example != "all" and example not in gx.EXAMPLES:
+    if example is None or (example != "all" and example not in gx.EXAMPLES):
+        choices = f"{', '.join(gx.EXAMPLES)}, or all (see --list)"
+        if example is None:
+            raise click.UsageError(f"name an EXAMPLE: {choices}")
         raise click.BadParameter(
-            f"unknown example {example!r}; choose one of {', '.join(gx.EXAMPLES)}, "
-            "or all",
+            f"unknown example {example!r}; choose one of {choices}",
             param_hint="EXAMPLE",
         )
     names = list(gx.EXAMPLES) if example == "all" else [example]
-    options = dict(show_data=show_data, show_grad=show_grad, max_nodes=max_nodes)
+    options = dict(
+        show_data=show_data,
+        show_grad=show_grad,
+        max_nodes=max_nodes,
+        depth=depth,
+        compact=compact,
+    )
     try:
         for name in names:
             if text:
-                click.echo(gx.example_text(name, depth=depth, device=device, **options))
+                click.echo(gx.example_text(name, device=device, **options))
                 continue
             path = gx.render_example(
                 name,
                 out_dir,
                 format=fmt,
-                depth=depth,
                 device=device,
                 color_by_grad=color_grad or None,
                 **options,

@@ -91,6 +91,94 @@ def softmax(device: str = "cpu") -> dict[str, Tensor]:
     return panels
 
 
+# ---------------------------------------------------------------- the Transformer
+
+
+D_MODEL, N_HEADS, D_FF = 16, 2, 32  # tiny sizes: the drawing, not the model, matters
+
+
+def attention(device: str = "cpu") -> dict[str, Tensor]:
+    """softmax(Q Kᵀ / √d_k) V for 4 positions with a causal mask, composed op by
+    op (the mask enters at masked_fill) and as the one fused op."""
+    from transformer.attention import scaled_dot_product_attention
+    from transformer.masks import causal_mask
+
+    panels = {}
+    for label, fused in (
+        ("composed: QKᵀ, /√d_k, mask, softmax, ·V", False),
+        ("fused: one attention op", True),
+    ):
+        tinygrad_tx.manual_seed(0)
+        q, k, v = (_randn((1, 4, 8), name, device) for name in ("q", "k", "v"))
+        mask = causal_mask(4, device)[0]  # (1, 4, 4)
+        out, _ = scaled_dot_product_attention(q, k, v, mask, fused=fused)
+        panels[label] = _backward_ones(_name(out, "out"))
+    return panels
+
+
+def multi_head(device: str = "cpu") -> Tensor:
+    """MultiHeadAttention with 2 heads on (B=1, L=4, d_model=16), causal mask,
+    attention composed so the head split and merge (reshape, transpose) show."""
+    from transformer.attention import MultiHeadAttention
+    from transformer.masks import causal_mask
+
+    tinygrad_tx.manual_seed(0)
+    mha = MultiHeadAttention(D_MODEL, N_HEADS, fused=False).to(device)
+    x = _randn((1, 4, D_MODEL), "x", device, requires_grad=False)
+    return _backward_ones(mha(x, x, x, causal_mask(4, device)))
+
+
+def encoder_layer(device: str = "cpu") -> Tensor:
+    """One EncoderLayer (self-attention, feed-forward, two Add & Norm) on a
+    batch of 2 sources of length 5, the second padded (padding mask)."""
+    from transformer.layers import EncoderLayer
+    from transformer.masks import padding_mask
+
+    tinygrad_tx.manual_seed(0)
+    layer = EncoderLayer(D_MODEL, N_HEADS, D_FF, dropout=0.0).to(device)
+    src = Tensor([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]], device=device)  # 0 = padding
+    x = _randn((2, 5, D_MODEL), "x", device, requires_grad=False)
+    return _backward_ones(layer(x, padding_mask(src, pad_id=0)))
+
+
+def decoder_layer(device: str = "cpu") -> Tensor:
+    """One DecoderLayer: masked self-attention (causal), cross-attention to the
+    encoder's memory (padding mask), feed-forward; three Add & Norm."""
+    from transformer.layers import DecoderLayer
+    from transformer.masks import decoder_mask, padding_mask
+
+    tinygrad_tx.manual_seed(0)
+    layer = DecoderLayer(D_MODEL, N_HEADS, D_FF, dropout=0.0).to(device)
+    src = Tensor([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]], device=device)
+    tgt = Tensor([[1, 4, 3, 2], [1, 3, 2, 0]], device=device)
+    x = _randn((2, 4, D_MODEL), "x", device, requires_grad=False)
+    memory = _randn((2, 5, D_MODEL), "memory", device, requires_grad=False)
+    out = layer(x, memory, padding_mask(src, 0), decoder_mask(tgt, 0))
+    return _backward_ones(out)
+
+
+def transformer_step(device: str = "cpu", config=None) -> Tensor:
+    """One training step's graph: a 2-layer Transformer on a padded batch,
+    label-smoothed cross-entropy, backward. `config` overrides the tiny sizes."""
+    from transformer.model import Transformer
+
+    tinygrad_tx.manual_seed(0)
+    config = config or dict(
+        src_vocab=20, tgt_vocab=20, d_model=D_MODEL, n_heads=N_HEADS, n_layers=2,
+        d_ff=D_FF, dropout=0.1, max_len=16,
+    )  # fmt: skip
+    model = Transformer(**config).to(device)
+    src = Tensor([[5, 6, 7, 8, 9, 2], [5, 6, 7, 2, 0, 0]], device=device)  # 0 = pad
+    tgt = Tensor([[1, 4, 3, 8, 2], [1, 3, 2, 0, 0]], device=device)  # 1 = BOS, 2 = EOS
+    tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]  # teacher forcing: shift by one
+    src_mask, tgt_mask = model.make_masks(src, tgt_in, pad_id=0)
+    logits = model(src, tgt_in, src_mask, tgt_mask)  # (B, Lt, V)
+    loss = F.cross_entropy(logits, tgt_out, ignore_index=0, label_smoothing=0.1)
+    loss = _name(loss, "loss")
+    loss.backward()
+    return loss
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -106,6 +194,11 @@ def _named(value: float, name: str, device: str) -> Tensor:
 def _param(value: float, name: str, device: str) -> nn.Parameter:
     p = nn.Parameter(np.float32(value), device=device)
     return _name(p, name)
+
+
+def _randn(shape, name: str, device: str, requires_grad: bool = True) -> Tensor:
+    data = tinygrad_tx.randn(*shape, device=device).data
+    return Tensor(data, requires_grad=requires_grad, device=device, name=name)
 
 
 def _backward_ones(out: Tensor) -> Tensor:
@@ -137,11 +230,51 @@ EXAMPLES: dict[str, GraphExample] = {
             "softmax([2, 1, 0.1]): fused and composed, same values and gradients",
             {"show_data": True, "show_grad": True},
         ),
+        GraphExample(
+            "attention",
+            "scaled dot-product attention with a causal mask, composed and fused",
+            attention,
+            "softmax(Q Kᵀ / √d_k) V, causal mask (red: where the mask enters)",
+        ),
+        GraphExample(
+            "multi-head",
+            "multi-head self-attention: project, split heads, attend, merge, project",
+            multi_head,
+            "MultiHeadAttention(d_model=16, n_heads=2), self-attention, causal mask",
+        ),
+        GraphExample(
+            "encoder-layer",
+            "one encoder layer: self-attention and feed-forward, each with Add & Norm",
+            encoder_layer,
+            "EncoderLayer: x = LayerNorm(x + Sublayer(x)), padding mask",
+            {"compact": True},
+        ),
+        GraphExample(
+            "decoder-layer",
+            "one decoder layer: masked self-attention, cross-attention, feed-forward",
+            decoder_layer,
+            "DecoderLayer: causal self-attention, cross-attention to memory, FFN",
+            {"compact": True},
+        ),
+        GraphExample(
+            "transformer",
+            "a whole training step of a 2-layer Transformer, loss and backward",
+            transformer_step,
+            "Transformer training step, 2 encoder + 2 decoder layers "
+            "(--depth 3 or 4 for more detail)",
+            {"depth": 2, "compact": True},
+        ),
     )
 }
 
 
 # ---------------------------------------------------------------- running them
+
+
+def describe() -> str:
+    """One line per example: its name and what it shows."""
+    width = max(len(name) for name in EXAMPLES)
+    return "\n".join(f"{n:<{width}}  {e.summary}" for n, e in EXAMPLES.items())
 
 
 def get_example(name: str) -> GraphExample:
@@ -152,44 +285,40 @@ def get_example(name: str) -> GraphExample:
     return EXAMPLES[name]
 
 
+def _options(example: GraphExample, options: dict) -> dict:
+    """The example's defaults, overridden by every option that is not None."""
+    return {**example.options, **{k: v for k, v in options.items() if v is not None}}
+
+
 def render_example(
-    name: str,
-    out_dir="out/graphs",
-    *,
-    format: str = "svg",
-    depth: int | None = None,
-    device: str = "cpu",
-    **options,
+    name: str, out_dir="out/graphs", *, format: str = "svg", device="cpu", **options
 ):
     """Build example `name` and write its drawing to out_dir/<name>.<format>
-    (<name>-depth<K>.<format> with a depth). Options left as None take the
-    example's defaults. Returns the path written (.dot without Graphviz)."""
+    (<name>-depth<K>.<format> when a depth is asked for). Options (draw_graph's)
+    left as None take the example's defaults. Returns the path written (the
+    .dot source when Graphviz is missing)."""
     from pathlib import Path
 
     from tinygrad_tx.viz import render_graph
 
     example = get_example(name)
-    root = example.build(device)
-    chosen = {k: v for k, v in options.items() if v is not None}
+    depth = options.get("depth")
     stem = name if depth is None else f"{name}-depth{depth}"
     return render_graph(
-        root,
+        example.build(device),
         Path(out_dir) / stem,
         format=format,
-        depth=depth,
         title=example.title,
-        **{**example.options, **chosen},
+        **_options(example, options),
     )
 
 
-def example_text(
-    name: str, *, depth: int | None = None, device: str = "cpu", **options
-):
+def example_text(name: str, *, device: str = "cpu", **options) -> str:
     """The example's graph as the indented text tree of `print_graph`."""
     from tinygrad_tx.viz import graph_text
 
     example = get_example(name)
-    chosen = {k: v for k, v in options.items() if v is not None}
-    merged = {**example.options, **chosen}
-    merged.pop("color_by_grad", None)
-    return graph_text(example.build(device), depth=depth, title=example.title, **merged)
+    merged = _options(example, options)
+    for drawing_only in ("color_by_grad", "rankdir", "compact"):
+        merged.pop(drawing_only, None)
+    return graph_text(example.build(device), title=example.title, **merged)

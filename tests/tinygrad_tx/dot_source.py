@@ -8,6 +8,7 @@ NODE = re.compile(r"^\s*([tom]\d+|legend) \[(.*)\]$")
 EDGE = re.compile(r"^\s*(\S+) -> (\S+)")
 CLUSTER = re.compile(r'^\s*subgraph "?(cluster_[^"]*?)"? \{$')
 LABEL = re.compile(r"\blabel=(\"[^\"]*\"|\S+)")
+FILL = re.compile(r"\bfillcolor=\"([^\"]*)\"")
 
 
 def nodes(source: str) -> dict[str, str]:
@@ -26,7 +27,7 @@ def edges(source: str) -> list[tuple[str, str]]:
 
 def clusters(source: str) -> dict[str, dict]:
     """cluster name -> {"parent": enclosing cluster or None, "label": its label,
-    "nodes": ids declared directly inside}."""
+    "fill": its fill colour, "nodes": ids declared directly inside}."""
     found, stack = {}, []
     for line in source.splitlines():
         m = CLUSTER.match(line)
@@ -41,6 +42,8 @@ def clusters(source: str) -> dict[str, dict]:
         if stack and line.strip().startswith("graph ["):
             label = LABEL.search(line)
             found[stack[-1]]["label"] = label.group(1).strip('"') if label else None
+            fill = FILL.search(line)
+            found[stack[-1]]["fill"] = fill.group(1) if fill else None
         node = NODE.match(line)
         if node and stack:
             found[stack[-1]]["nodes"].append(node.group(1))

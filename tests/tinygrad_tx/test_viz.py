@@ -283,3 +283,58 @@ def test_root_must_be_tensors(root):
 
 def test_rankdir_reaches_the_source():
     assert "rankdir=TB" in draw_graph(_tiny(), rankdir="TB").source
+
+
+# ---------------------------------------------------------------- compact
+
+
+def test_compact_draws_an_op_and_its_unnamed_output_as_one_node():
+    out = _tiny()  # a * b + 1.5: the product is unnamed, the sum is the root
+    graph = draw_graph(out, compact=True)
+    found = nodes(graph.source)
+    assert (count(found, "t"), count(found, "o")) == (4, 2)  # a, b, 1.5, the root
+    assert graph.n_nodes == 6
+    mul = next(k for k, a in found.items() if "<B>mul</B>" in a)
+    assert "→ (2,)" in found[mul]  # the op shows its output's shape
+    assert set(edges(graph.source)) == {
+        ("t0", mul),
+        ("t1", mul),
+        (mul, "o4"),
+        ("t3", "o4"),
+        ("o4", "t4"),
+    }
+
+
+def test_compact_keeps_named_tensors():
+    a = Tensor([1.0, 2.0], requires_grad=True, name="a")
+    h = a.exp()
+    h.name = "h"
+    found = nodes(draw_graph(h.sum(), compact=True).source)
+    assert any("<B>h</B>" in attr for k, attr in found.items() if k.startswith("t"))
+
+
+def test_compact_auto_collapse_counts_merged_nodes():
+    loss, _ = tower_loss()
+    # 28 ops, each output unnamed; all but the loss (a root) merge with their op
+    assert draw_graph(loss, compact=True).n_nodes == 79 - 27
+    graph = draw_graph(loss, compact=True, max_nodes=20)
+    assert (
+        graph.n_nodes
+        <= 20
+        < draw_graph(loss, compact=True, depth=graph.depth + 1).n_nodes
+    )
+    # depth 2: x; per block 3 boxes and 2 adds; head weight, bias, linear; mean, loss
+    assert (graph.depth, graph.n_nodes) == (2, 1 + 2 * 5 + 3 + 2)
+
+
+def test_module_colours_are_stable_and_differ_from_the_enclosing_cluster():
+    assert style.module_color("Linear") == style.module_color("Linear")
+    assert style.module_color("Linear", avoid=style.module_color("Linear")) != (
+        style.module_color("Linear")
+    )
+    a = clusters(draw_graph(tower_loss()[0]).source)
+    b = clusters(draw_graph(tower_loss(n_blocks=1)[0]).source)
+    assert a["cluster_head"] == {
+        **b["cluster_head"],
+        "nodes": a["cluster_head"]["nodes"],
+    }

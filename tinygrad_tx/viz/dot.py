@@ -55,6 +55,7 @@ def draw_graph(
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_NODES,
     color_by_grad: bool = False,
+    compact: bool = False,
     title: str | None = None,
 ) -> TensorGraph:
     """The graph that computed `root`, as a graphviz.Digraph.
@@ -69,10 +70,13 @@ def draw_graph(
     max_nodes      with depth=None, a larger graph is folded to the deepest
                    depth that fits, and the title says so.
     color_by_grad  colour tensors by gradient size √mean(g²), log scale, legend.
+    compact        draw an op and its unnamed output as one node (half the
+                   nodes: for large graphs).
+    title          a line above the drawing.
     """
     roots, panels = _as_roots(root)
     _check_options(depth, rankdir, max_nodes)
-    graph = Graph(roots, panels)
+    graph = Graph(roots, panels, compact)
     chosen, note = choose_depth(graph, depth, max_nodes)
     view = View(graph, chosen)
     drawer = _Drawer(view, show_data, show_grad, color_by_grad)
@@ -150,7 +154,7 @@ class _Drawer:
         self.scale = style.GradScale(sizes) if by_grad else None
         self.nodes: dict[tuple, list] = {}  # cluster key -> node statements
         self.children: dict[tuple, list] = {}  # cluster key -> child cluster keys
-        self.type_index: dict[str, int] = {}  # module class -> colour
+        self.color_of: dict[int, int] = {}  # module call -> colour index
         self.cluster_names: set[str] = set()
         self.has_mask = False
 
@@ -159,7 +163,8 @@ class _Drawer:
         for i in range(len(g)):
             if view.box_of[i] is None:
                 key = (g.panel[i], view.cluster[i])
-                self._add(key, (f"t{i}", *self._tensor(i)))
+                if not g.merged[i]:
+                    self._add(key, (f"t{i}", *self._tensor(i)))
                 if g.fns[i] is not None:
                     self._add(key, (f"o{i}", *self._op(i)))
         for b, box in enumerate(view.boxes):
@@ -221,7 +226,7 @@ class _Drawer:
             repeat += 1
             name = f"{base}#{repeat}"
         self.cluster_names.add(name)
-        fill, border = self._colors(scope.module_type)
+        fill, border = self._colors(scope)
         label = (
             scope.path
             if scope.path == scope.module_type
@@ -239,10 +244,17 @@ class _Drawer:
         }
         return name, attr
 
-    def _colors(self, module_type: str) -> tuple[str, str]:
-        k = self.type_index.setdefault(module_type, len(self.type_index))
-        k %= len(style.CLUSTER_FILLS)
+    def _colors(self, scope) -> tuple[str, str]:
+        """(fill, border) of a module call's cluster or box."""
+        k = self._color_index(scope)
         return style.CLUSTER_FILLS[k], style.CLUSTER_BORDERS[k]
+
+    def _color_index(self, scope) -> int:
+        k = self.color_of.get(id(scope))
+        if k is None:
+            around = None if scope.parent is None else self._color_index(scope.parent)
+            k = self.color_of[id(scope)] = style.module_color(scope.module_type, around)
+        return k
 
     # ------------------------------------------------------------ nodes
 
@@ -278,22 +290,23 @@ class _Drawer:
         return label, attr
 
     def _op(self, i: int) -> tuple[str, dict]:
-        fn = self.g.fns[i]
-        name = fn.op_name()
+        fn, out, merged = self.g.fns[i], self.g.tensors[i], self.g.merged[i]
+        label = style.op_label(
+            fn.op_name(),
+            [p.shape for p in fn.parents],
+            out.shape,
+            masked=fn.applies_mask,
+            merged=merged,
+        )
+        attr = {"shape": "ellipse", "style": "filled", "fillcolor": style.FILL["op"]}
+        attr["fontsize"] = "9"
         if fn.applies_mask:
             self.has_mask = True
-            attr = {
-                "shape": "octagon",
-                "style": "filled,bold",
-                "fillcolor": style.FILL["mask"],
-                "color": style.MASK_RED,
-                "penwidth": "2",
-            }
-            return style.mask_op_label(name), attr
-        in_shapes = [p.shape for p in fn.parents]
-        label = style.op_label(name, in_shapes, self.g.tensors[i].shape)
-        attr = {"shape": "ellipse", "style": "filled", "fillcolor": style.FILL["op"]}
-        return label, {**attr, "fontsize": "9"}
+            attr.update(shape="octagon", style="filled,bold", penwidth="2")
+            attr.update(fillcolor=style.FILL["mask"], color=style.MASK_RED)
+        if merged and self.scale is not None and out.grad is not None:
+            attr["fillcolor"] = self.scale.color(style.grad_rms(out.grad))
+        return label, attr
 
     def _box(self, box) -> tuple[str, dict]:
         tensors = self.g.tensors
@@ -302,7 +315,7 @@ class _Drawer:
             [tensors[i].shape for i in box.inputs],
             [tensors[i].shape for i in box.outputs],
         )
-        fill, border = self._colors(box.scope.module_type)
+        fill, border = self._colors(box.scope)
         attr = {"shape": "box3d", "style": "filled", "fillcolor": fill, "color": border}
         if box.masked:
             self.has_mask = True

@@ -24,12 +24,15 @@ class Graph:
     """Every tensor reachable from the roots, inputs before the ops that use them.
 
     tensors[i]  the i-th tensor; fns[i] the Function that made it (None for a leaf).
+    merged[i]   drawn as one node with its op (compact drawings).
     home[i]     the chain of module calls (outermost first) the tensor sits in;
                 an op sits with the tensor it made.
     panel[i]    which root (panel) first reached the tensor.
     """
 
-    def __init__(self, roots: list[Tensor], panels: list[str] | None = None):
+    def __init__(
+        self, roots: list[Tensor], panels: list[str] | None = None, compact=False
+    ):
         self.roots, self.panels = roots, panels
         self.tensors, self.panel = _walk(roots)
         if panels is None:  # several roots without labels share one picture
@@ -44,13 +47,22 @@ class Graph:
         self.home = self._place()
         self.max_depth = max((len(h) for h in self.home), default=0)
         self.root_ids = {self.index[id(r)] for r in roots}
+        # compact: an op and its unnamed output are drawn as one node
+        self.merged = [
+            compact and fn is not None and t.name is None and i not in self.root_ids
+            for i, (t, fn) in enumerate(zip(self.tensors, self.fns))
+        ]
+        self.weight = [
+            (fn is not None) + (not merged) for fn, merged in zip(self.fns, self.merged)
+        ]  # nodes drawn for tensor i and its op, unfolded
 
     def __len__(self) -> int:
         return len(self.tensors)
 
     def n_nodes(self) -> int:
-        """Nodes of the full drawing: one per tensor and one per op."""
-        return len(self.tensors) + sum(fn is not None for fn in self.fns)
+        """Nodes of the full drawing: one per tensor and one per op (one for
+        both when merged)."""
+        return sum(self.weight)
 
     def is_parameter(self, i: int) -> bool:
         return isinstance(self.tensors[i], Parameter)
@@ -216,7 +228,9 @@ class View:
 
     def node(self, i: int) -> str:
         b = self.box_of[i]
-        return f"t{i}" if b is None else f"m{b}"
+        if b is not None:
+            return f"m{b}"
+        return f"o{i}" if self.graph.merged[i] else f"t{i}"
 
     def op_node(self, i: int) -> str:
         b = self.box_of[i]
@@ -241,7 +255,7 @@ class View:
     def n_nodes(self) -> int:
         g = self.graph
         return len(self.boxes) + sum(
-            1 + (g.fns[i] is not None) for i in range(len(g)) if self.box_of[i] is None
+            g.weight[i] for i in range(len(g)) if self.box_of[i] is None
         )
 
 
@@ -252,7 +266,7 @@ def count_nodes(graph: Graph, depth: int | None) -> int:
         if depth is not None and len(home) > depth:
             boxes.add((graph.panel[i], id(home[depth])))
         else:
-            n += 1 + (graph.fns[i] is not None)
+            n += graph.weight[i]
     return n + len(boxes)
 
 

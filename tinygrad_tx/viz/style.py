@@ -8,6 +8,7 @@ must not break the label.
 from __future__ import annotations
 
 import math
+import zlib
 from html import escape
 
 import numpy as np
@@ -49,6 +50,29 @@ CLUSTER_BORDERS = [
     "#c7707a",
     "#8c8c8c",
 ]
+
+# The same module class gets the same colour in every drawing: a table for the
+# course's modules, a hash of the class name for the others.
+MODULE_COLORS = {
+    **dict.fromkeys(("Transformer", "Encoder", "Decoder", "MLP"), 0),
+    "MultiHeadAttention": 1,
+    "Linear": 2,
+    **dict.fromkeys(("PositionwiseFeedForward", "Sequential"), 3),
+    "LayerNorm": 4,
+    **dict.fromkeys(("EncoderLayer", "DecoderLayer"), 5),
+    **dict.fromkeys(("Embedding", "PositionalEncoding"), 6),
+    **dict.fromkeys(("ReLU", "Tanh", "Sigmoid", "Dropout"), 7),
+}
+
+
+def module_color(module_type: str, avoid: int | None = None) -> int:
+    """Index into CLUSTER_FILLS for a module class, never `avoid` (the colour of
+    the cluster around it, so nested clusters stay distinct)."""
+    k = MODULE_COLORS.get(module_type)
+    if k is None:
+        k = zlib.crc32(module_type.encode()) % len(CLUSTER_FILLS)
+    return (k + 1) % len(CLUSTER_FILLS) if k == avoid else k
+
 
 # Pale yellow for tiny gradients to warm red for large ones, all light enough
 # for black text.
@@ -128,20 +152,25 @@ def constant_label(t) -> str:
     return html([f"{value:.4g}", small(f"const {t.dtype}")])
 
 
-def op_label(name: str, in_shapes: list[tuple], out_shape: tuple) -> str:
+def op_label(
+    name: str, in_shapes: list[tuple], out_shape: tuple, *, masked=False, merged=False
+) -> str:
+    """The op's name; the shapes for matmul, linear and movement ops; "applies
+    mask" in red for a masking op; the output's shape when the op stands for
+    its output too (compact drawings)."""
     lines = [f"<B>{escape(name)}</B>"]
+    shows_out = False
     if name in ("matmul", "linear") and len(in_shapes) >= 2:
         right = shape_text(in_shapes[1]) + ("ᵀ" if name == "linear" else "")
         lines.append(small(escape(f"{shape_text(in_shapes[0])} @ {right}")))
     elif name in SHAPE_OPS and in_shapes:
         lines.append(small(escape(f"{shape_text(in_shapes[0])} → {out_shape}")))
+        shows_out = True
+    if merged and not shows_out:
+        lines.append(small(escape(f"→ {shape_text(out_shape)}")))
+    if masked:
+        lines.append(f'<FONT COLOR="{MASK_RED}">applies mask</FONT>')
     return html(lines)
-
-
-def mask_op_label(name: str) -> str:
-    return html(
-        [f"<B>{escape(name)}</B>", f'<FONT COLOR="{MASK_RED}">applies mask</FONT>']
-    )
 
 
 def box_label(box, in_shapes: list[tuple], out_shapes: list[tuple]) -> str:
