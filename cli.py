@@ -241,6 +241,12 @@ def bench_viz(repeats, device):
     "--list", "list_examples", is_flag=True, help="Name each example and exit."
 )
 @click.option(
+    "--docs-images",
+    is_flag=True,
+    help="Write the README's small PNGs (neuron, attention, encoder-layer) into "
+    "docs/images and exit.",
+)
+@click.option(
     "--depth",
     type=click.IntRange(min=0),
     default=None,
@@ -296,6 +302,7 @@ def bench_viz(repeats, device):
 def render_graph_command(
     example,
     list_examples,
+    docs_images,
     depth,
     fmt,
     out_dir,
@@ -319,6 +326,10 @@ def render_graph_command(
 
     if list_examples:
         click.echo(gx.describe())
+        return
+    if docs_images:
+        for path in gx.write_docs_images():
+            click.echo(f"wrote {path}")
         return
     if example is None or (example != "all" and example not in gx.EXAMPLES):
         choices = f"{', '.join(gx.EXAMPLES)}, or all (see --list)"

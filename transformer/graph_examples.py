@@ -125,7 +125,7 @@ def multi_head(device: str = "cpu") -> Tensor:
     tinygrad_tx.manual_seed(0)
     mha = MultiHeadAttention(D_MODEL, N_HEADS, fused=False).to(device)
     x = _randn((1, 4, D_MODEL), "x", device, requires_grad=False)
-    return _backward_ones(mha(x, x, x, causal_mask(4, device)))
+    return _backward_ones(_name(mha(x, x, x, causal_mask(4, device)), "out"))
 
 
 def encoder_layer(device: str = "cpu") -> Tensor:
@@ -138,7 +138,7 @@ def encoder_layer(device: str = "cpu") -> Tensor:
     layer = EncoderLayer(D_MODEL, N_HEADS, D_FF, dropout=0.0).to(device)
     src = Tensor([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]], device=device)  # 0 = padding
     x = _randn((2, 5, D_MODEL), "x", device, requires_grad=False)
-    return _backward_ones(layer(x, padding_mask(src, pad_id=0)))
+    return _backward_ones(_name(layer(x, padding_mask(src, pad_id=0)), "out"))
 
 
 def decoder_layer(device: str = "cpu") -> Tensor:
@@ -154,7 +154,7 @@ def decoder_layer(device: str = "cpu") -> Tensor:
     x = _randn((2, 4, D_MODEL), "x", device, requires_grad=False)
     memory = _randn((2, 5, D_MODEL), "memory", device, requires_grad=False)
     out = layer(x, memory, padding_mask(src, 0), decoder_mask(tgt, 0))
-    return _backward_ones(out)
+    return _backward_ones(_name(out, "out"))
 
 
 def transformer_step(device: str = "cpu", config=None) -> Tensor:
@@ -241,6 +241,7 @@ EXAMPLES: dict[str, GraphExample] = {
             "multi-head self-attention: project, split heads, attend, merge, project",
             multi_head,
             "MultiHeadAttention(d_model=16, n_heads=2), self-attention, causal mask",
+            {"compact": True},
         ),
         GraphExample(
             "encoder-layer",
@@ -322,3 +323,22 @@ def example_text(name: str, *, device: str = "cpu", **options) -> str:
     for drawing_only in ("color_by_grad", "rankdir", "compact"):
         merged.pop(drawing_only, None)
     return graph_text(example.build(device), title=example.title, **merged)
+
+
+DOCS_IMAGES = ("neuron", "attention", "encoder-layer")
+
+
+def write_docs_images(out_dir="docs/images") -> list:
+    """The README's pictures: PNGs of DOCS_IMAGES, reduced to a 128-colour
+    palette (Pillow, which matplotlib brings) so each stays small."""
+    from PIL import Image
+
+    paths = []
+    for name in DOCS_IMAGES:
+        path = render_example(name, out_dir, format="png")
+        if path.suffix == ".png":
+            with Image.open(path) as image:
+                small = image.convert("RGB").quantize(colors=128)
+            small.save(path, optimize=True)
+        paths.append(path)
+    return paths

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from dot_source import clusters, count, edges, nodes
@@ -90,3 +92,14 @@ def test_every_example_builds_and_draws():
 def test_unknown_example():
     with pytest.raises(ValueError, match="unknown graph example 'nope'; choose one of"):
         gx.get_example("nope")
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+def test_docs_images_are_small_pngs(tmp_path):
+    paths = gx.write_docs_images(tmp_path)
+    assert [p.name for p in paths] == [f"{n}.png" for n in gx.DOCS_IMAGES]
+    for path in paths:
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) < 200_000, path

@@ -63,6 +63,7 @@ def render_graph(root, path, format: str = "svg", **draw_options) -> Path:
     source = graph.source.encode("utf-8")
     if format == "dot":
         atomic_write_bytes(path, source)
+        path.chmod(0o644)
         return path
     try:
         if shutil.which("dot") is None:
@@ -71,7 +72,9 @@ def render_graph(root, path, format: str = "svg", **draw_options) -> Path:
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as exc:
         fallback = path.with_suffix(".dot")
         atomic_write_bytes(fallback, source)
+        fallback.chmod(0o644)
         print(install_hint(exc, fallback), file=sys.stderr)
         return fallback
     atomic_write_bytes(path, image)
+    path.chmod(0o644)  # a picture to share (the atomic write leaves 0o600)
     return path
