@@ -250,8 +250,10 @@ def bench_viz(repeats, device):
     "--depth",
     type=click.IntRange(min=0),
     default=None,
+    metavar="K",
     help="Fold module calls deeper than K into one box each (0: the whole model is "
-    "one box). Default: everything, or the deepest depth that fits --max-nodes.",
+    "one box). Default: everything, or the deepest depth that fits --max-nodes; "
+    "2 for the transformer.",
 )
 @click.option(
     "--format",
@@ -300,19 +302,7 @@ def bench_viz(repeats, device):
 )
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
 def render_graph_command(
-    example,
-    list_examples,
-    docs_images,
-    depth,
-    fmt,
-    out_dir,
-    show_data,
-    show_grad,
-    color_grad,
-    compact,
-    max_nodes,
-    text,
-    device,
+    example, list_examples, docs_images, fmt, out_dir, text, device, **drawing
 ):
     """Draw the computation graph of EXAMPLE (see --list), or of every example
     with EXAMPLE = all, clustered by module, into out/graphs/.
@@ -328,8 +318,7 @@ def render_graph_command(
         click.echo(gx.describe())
         return
     if docs_images:
-        for path in gx.write_docs_images():
-            click.echo(f"wrote {path}")
+        click.echo("\n".join(f"wrote {path}" for path in gx.write_docs_images()))
         return
     if example is None or (example != "all" and example not in gx.EXAMPLES):
         choices = f"{', '.join(gx.EXAMPLES)}, or all (see --list)"
@@ -339,26 +328,14 @@ def render_graph_command(
             f"unknown example {example!r}; choose one of {choices}",
             param_hint="EXAMPLE",
         )
-    names = list(gx.EXAMPLES) if example == "all" else [example]
-    options = dict(
-        show_data=show_data,
-        show_grad=show_grad,
-        max_nodes=max_nodes,
-        depth=depth,
-        compact=compact,
-    )
+    drawing["color_by_grad"] = drawing.pop("color_grad") or None
     try:
-        for name in names:
+        for name in list(gx.EXAMPLES) if example == "all" else [example]:
             if text:
-                click.echo(gx.example_text(name, device=device, **options))
+                click.echo(gx.example_text(name, device=device, **drawing))
                 continue
             path = gx.render_example(
-                name,
-                out_dir,
-                format=fmt,
-                device=device,
-                color_by_grad=color_grad or None,
-                **options,
+                name, out_dir, format=fmt, device=device, **drawing
             )
             click.echo(f"wrote {path}")
     except (ValueError, RuntimeError, OSError) as exc:
