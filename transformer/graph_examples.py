@@ -112,7 +112,7 @@ def attention(device: str = "cpu") -> dict[str, Tensor]:
         q, k, v = (_randn((1, 4, 8), name, device) for name in ("q", "k", "v"))
         mask = causal_mask(4, device)[0]  # (1, 4, 4)
         out, _ = scaled_dot_product_attention(q, k, v, mask, fused=fused)
-        panels[label] = _backward_ones(_name(out, "out"))
+        panels[label] = _backward(_name(out, "out"))
     return panels
 
 
@@ -125,7 +125,7 @@ def multi_head(device: str = "cpu") -> Tensor:
     tinygrad_tx.manual_seed(0)
     mha = MultiHeadAttention(D_MODEL, N_HEADS, fused=False).to(device)
     x = _randn((1, 4, D_MODEL), "x", device, requires_grad=False)
-    return _backward_ones(_name(mha(x, x, x, causal_mask(4, device)), "out"))
+    return _backward(_name(mha(x, x, x, causal_mask(4, device)), "out"))
 
 
 def encoder_layer(device: str = "cpu") -> Tensor:
@@ -138,7 +138,7 @@ def encoder_layer(device: str = "cpu") -> Tensor:
     layer = EncoderLayer(D_MODEL, N_HEADS, D_FF, dropout=0.0).to(device)
     src = Tensor([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]], device=device)  # 0 = padding
     x = _randn((2, 5, D_MODEL), "x", device, requires_grad=False)
-    return _backward_ones(_name(layer(x, padding_mask(src, pad_id=0)), "out"))
+    return _backward(_name(layer(x, padding_mask(src, pad_id=0)), "out"))
 
 
 def decoder_layer(device: str = "cpu") -> Tensor:
@@ -154,7 +154,7 @@ def decoder_layer(device: str = "cpu") -> Tensor:
     x = _randn((2, 4, D_MODEL), "x", device, requires_grad=False)
     memory = _randn((2, 5, D_MODEL), "memory", device, requires_grad=False)
     out = layer(x, memory, padding_mask(src, 0), decoder_mask(tgt, 0))
-    return _backward_ones(_name(out, "out"))
+    return _backward(_name(out, "out"))
 
 
 def transformer_step(device: str = "cpu", config=None) -> Tensor:
@@ -201,9 +201,11 @@ def _randn(shape, name: str, device: str, requires_grad: bool = True) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, device=device, name=name)
 
 
-def _backward_ones(out: Tensor) -> Tensor:
-    """Backward with dL/dout = 1 everywhere (L = out.sum()), keeping every .grad."""
-    out.backward(np.ones(out.shape, dtype=out.dtype), retain_grads=True)
+def _backward(out: Tensor) -> Tensor:
+    """Backward from a seeded random dL/dout, keeping every .grad. (An all-ones
+    dL/dout would hide things: through a final LayerNorm, d(sum y)/dx is 0.)"""
+    rng = np.random.default_rng(0)
+    out.backward(rng.standard_normal(out.shape).astype(out.dtype), retain_grads=True)
     return out
 
 

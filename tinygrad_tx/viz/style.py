@@ -18,7 +18,7 @@ from ..backend import to_numpy
 SMALL = 16  # tensors with at most this many elements can show their values
 
 FONT = "Helvetica"
-GRAY = "#666666"
+GRAY = "#555555"
 MASK_RED = "#d62728"
 
 FILL = {
