@@ -103,3 +103,15 @@ def test_docs_images_are_small_pngs(tmp_path):
     for path in paths:
         data = path.read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) < 200_000, path
+
+
+def test_examples_draw_the_same_on_every_device(device):
+    """Labels read values and gradients through to_numpy: CuPy arrays too."""
+    on_cpu = draw_graph(gx.neuron("cpu"), show_data=True, show_grad=True).source
+    assert (
+        draw_graph(gx.neuron(device), show_data=True, show_grad=True).source == on_cpu
+    )
+    layer = gx.encoder_layer(device)
+    colored = draw_graph(layer, color_by_grad=True, compact=True)
+    assert colored.source.count("fillcolor=") > 0
+    assert draw_graph(layer).source == draw_graph(gx.encoder_layer("cpu")).source
