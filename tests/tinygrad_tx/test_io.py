@@ -108,3 +108,16 @@ def test_save_rejects_what_safetensors_cannot_hold(tmp_path):
     with pytest.raises(TypeError, match="metadata must map strings to strings"):
         io.save({"w": np.zeros(1)}, tmp_path / "x.safetensors", metadata={"epoch": 3})
     assert not (tmp_path / "x.safetensors").exists()
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+
+    from tinygrad_tx.io import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "f.bin", b"abc")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "f.bin").stat().st_mode & 0o777 == 0o644
