@@ -181,7 +181,13 @@ def bench_model(device, quick, repeats):
     help="Timed steps per side, in blocks taking turns with PyTorch's.",
 )
 @click.option("--no-torch", is_flag=True, help="Skip the PyTorch comparison.")
-def bench_train(size, device, threads, dropout, steps, no_torch):
+@click.option(
+    "--return-freed-memory",
+    is_flag=True,
+    help="Leave malloc returning freed memory to the system (more page faults; "
+    "by default it is kept for reuse: tinygrad_tx.memory).",
+)
+def bench_train(size, device, threads, dropout, steps, no_torch, return_freed_memory):
     """Training steps (forward, backward, Adam) of the encoder-decoder
     Transformer: median ms/step, tokens/s, peak memory; beside PyTorch running
     the same model, weights and batches when it is installed (ratios, and the
@@ -196,10 +202,11 @@ def bench_train(size, device, threads, dropout, steps, no_torch):
         args = ["--config", size, "--device", device, "--threads", str(threads)]
         args += ["--dropout", str(dropout), "--steps", str(steps)]
         args += ["--no-torch"] if no_torch else []
+        args += ["--return-freed-memory"] if return_freed_memory else []
         sys.exit(rerun_with_threads(args, threads, click.echo))
     config = TrainBenchConfig(
         size=size, device=device, threads=threads, dropout=dropout, steps=steps,
-        compare_torch=not no_torch,
+        compare_torch=not no_torch, keep_freed_memory=not return_freed_memory,
     )  # fmt: skip
     try:
         result = run_train_bench(config, echo=lambda line: click.echo(line, err=True))

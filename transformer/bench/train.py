@@ -38,6 +38,7 @@ import tinygrad_tx
 from tinygrad_tx import Tensor, optim
 from tinygrad_tx import functional as F
 from tinygrad_tx.backend import check_device, synchronize, to_numpy, xp_for
+from tinygrad_tx.memory import keep_freed_memory
 
 from ..config import TransformerConfig
 from ..masks import make_masks
@@ -67,6 +68,7 @@ class TrainBenchConfig:
     batches: int = 4  # distinct batches, cycled
     seed: int = 0
     compare_torch: bool = True  # also run PyTorch when it is installed
+    keep_freed_memory: bool = True  # tinygrad_tx.memory: fewer page faults, both sides
 
     def model_config(self) -> TransformerConfig:
         s = SIZES[self.size]
@@ -106,6 +108,7 @@ class TrainBenchResult:
     load_after: tuple = ()
     versions: str = ""
     threads_note: str = ""
+    memory_note: str = ""
 
     @property
     def tokens_per_step(self) -> int:
@@ -235,10 +238,16 @@ def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
             f"unknown size {config.size!r}; choose one of {', '.join(SIZES)}"
         )
     config.device = check_device(config.device)
+    kept = config.keep_freed_memory and keep_freed_memory()
     load_before = _load()
     batches = make_batches(config)
     ours = Ours(config, batches)
     result = TrainBenchResult(config, Side("tinygrad_tx"), load_before=load_before)
+    result.memory_note = (
+        "freed memory kept for reuse (tinygrad_tx.memory.keep_freed_memory)"
+        if kept
+        else "malloc as it is (freed memory returned to the system)"
+    )
     sides = {"ours": ours}
     note = torch_missing(config.device) if config.compare_torch else "not asked for"
     if not note:
@@ -344,7 +353,8 @@ def report_lines(r: TrainBenchResult) -> list[str]:
         f"dropout {c.dropout}, device {c.device}",
         f"{r.versions}; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs; {r.threads_note}",
-        f"load average before {_fmt_load(r.load_before)}, after {_fmt_load(r.load_after)}",
+        f"load average before {_fmt_load(r.load_before)}, after {_fmt_load(r.load_after)}"
+        f"; {r.memory_note}",
         "",
     ]
     lines += _check_lines(r)
