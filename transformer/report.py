@@ -1,0 +1,153 @@
+"""The start and the end of a training run: the data it reads, and what it
+reports when it is done (test metrics, sample translations, pictures, files).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import warnings
+
+from . import checkpoint as ckpt
+from .data import load_pairs, make_toy_splits, split_pairs
+from .decode import cross_attention, greedy_decode
+from .evaluation import evaluate, max_output_length
+from .plots import plot_attention, plot_loss_curves
+
+SAMPLE_COUNT = 5
+ATTENTION_SENTENCE = "the cat sleeps on the mat"  # from the course slides
+
+
+def load_splits(config, echo=print):
+    """Train / validation / test pairs: the toy corpus, or a TSV file split at
+    random. Skipped TSV lines are reported through `echo`."""
+    if config.data is None:
+        return make_toy_splits(
+            config.seed, config.train_pairs, config.valid_pairs, config.test_pairs
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = load_pairs(config.data)
+    for warning in caught:
+        echo(f"warning: {warning.message}")
+    return split_pairs(pairs, seed=config.seed)
+
+
+def finish_run(run, echo, started: float | None = None) -> dict:
+    """Test the best weights, draw the pictures, write metrics.json, print the
+    summary; returns what metrics.json holds."""
+    ckpt.load_weights(run.out / ckpt.MODEL_FILE, run.model)
+    test, translations = evaluate(
+        run.model,
+        run.splits.test,
+        run.src_vocab,
+        run.tgt_vocab,
+        run.config.label_smoothing,  # the same loss as in training and validation
+    )
+    samples = _samples(run.splits.test, translations)
+    attention_words = _draw_attention(run)
+    plot_loss_curves(run.history, run.out / "loss.png", title=_title(run))
+    summary = {
+        **run.history,
+        "best": run.best,
+        "test": test,
+        "samples": samples,
+        "splits": run.splits.sizes(),
+        "split_rule": run.splits.rule,
+        "attention_sentence": attention_words,
+        "run": _resources(started),
+    }
+    ckpt.write_json(run.out / ckpt.METRICS_FILE, summary)
+    echo(_summary_text(run, summary))
+    return summary
+
+
+def _samples(pairs, translations) -> list[dict]:
+    """Five test sentences spread over the split, with the model's output."""
+    step = max(1, len(pairs) // SAMPLE_COUNT)
+    chosen = list(range(0, len(pairs), step))[:SAMPLE_COUNT]
+    return [
+        {"source": pairs[i][0], "reference": pairs[i][1], "output": translations[i]}
+        for i in chosen
+    ]
+
+
+def _draw_attention(run) -> str:
+    """attention.png: cross-attention of the last decoder layer while the model
+    translates the slide sentence (or the first test sentence when the data
+    does not know its words). Returns the sentence drawn."""
+    sentence = ATTENTION_SENTENCE
+    if run.src_vocab.unknown_words(sentence):
+        sentence = run.splits.test[0][0]
+    src = run.src_vocab.encode(sentence)
+    run.model.eval()
+    out = greedy_decode(run.model, [src], max_output_length(run.model, len(src)))[0]
+    weights = cross_attention(run.model, src, out)  # (H, len(out) + 1, S)
+    src_words = run.src_vocab.decode_tokens(src)
+    tgt_words = [*run.tgt_vocab.decode_tokens(out), "</s>"]
+    title = (
+        f"Cross-attention of the last decoder layer: "
+        f'"{" ".join(src_words)}" -> "{" ".join(tgt_words[:-1])}"'
+    )
+    plot_attention(weights, src_words, tgt_words, run.out / "attention.png", title)
+    return sentence
+
+
+def _title(run) -> str:
+    c = run.model.config
+    return (
+        f"Toy translator: d_model {c.d_model}, {c.n_layers} layers, {c.n_heads} heads, "
+        f"batch {run.config.batch_size}, seed {run.config.seed}"
+    )
+
+
+def _resources(started: float | None) -> dict:
+    """Wall time and peak memory of this process (they vary from run to run)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mb = peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # B or KiB
+    wall = time.perf_counter() - started if started is not None else None
+    return {"wall_time_s": wall, "peak_memory_mb": peak_mb}
+
+
+def _summary_text(run, summary: dict) -> str:
+    test, best = summary["test"], summary["best"]
+    lines = [
+        "",
+        f"best validation at step {best['step']}: exact match "
+        f"{best['exact_match']:.1%}, BLEU {best['bleu']:.1f}",
+        f"test ({len(run.splits.test)} held-out sentences): exact match "
+        f"{test['exact_match']:.1%}, BLEU {test['bleu']:.1f}, token accuracy "
+        f"{test['token_accuracy']:.1%}, loss {test['loss']:.3f}",
+        "",
+        "sample test translations:",
+    ]
+    for s in summary["samples"]:
+        ok = s["output"].split() == s["reference"].split()
+        lines.append(f"  {s['source']}  ->  {s['output']}  {'✓' if ok else '✗'}")
+        if not ok:
+            lines.append(
+                f"  {'':>{len(s['source'])}}     (reference: {s['reference']})"
+            )
+    resources = summary["run"]
+    if resources["wall_time_s"] is not None:
+        lines += ["", f"wall time {resources['wall_time_s']:.0f} s, peak memory "
+                  f"{resources['peak_memory_mb']:.0f} MB"]  # fmt: skip
+    lines += ["", f"written to {run.out}/:"] + [
+        f"  {name:<24} {what}" for name, what in _FILES
+    ]
+    lines.append(
+        f'translate with: python cli.py translate --checkpoint {run.out} "i love books"'
+    )
+    return "\n".join(lines)
+
+
+_FILES = [
+    (ckpt.MODEL_FILE, "the best weights (by validation exact match)"),
+    (ckpt.CONFIG_FILE, "model and training configuration"),
+    (ckpt.VOCAB_FILE, "source and target vocabularies"),
+    (ckpt.METRICS_FILE, "loss and scores at every step, test scores, samples"),
+    ("loss.png", "training and validation curves"),
+    ("attention.png", "cross-attention heatmap of a sample sentence"),
+    (ckpt.STATE_FILE, "optimizer and data position, for --resume"),
+]
