@@ -52,15 +52,16 @@ class Attention(Function):
     Δ = rowsum(G ⊙ O) (the trick FlashAttention uses). Masked entries have
     P = 0, hence dS = 0: no gradient reaches a score the query may not see.
 
-    Layout: the op computes and keeps Sᵀ = K Qᵀ, of shape (..., Lk, Lq), and
-    P is its transposed view. The softmax then sums and takes maxima over the
-    keys along the second-to-last axis, where NumPy reduces short rows about
-    four times faster than along the last; dP and dS are computed transposed
-    too (dPᵀ = V Gᵀ), and every product takes them as they lie.
+    Layout: the op computes and keeps Sᵀ = K Qᵀ, of shape (..., Lk, Lq), with
+    the keys outermost in memory (see `_keys_outer`), and P is its transposed
+    view. The softmax's maxima and sums over the keys then run over long
+    contiguous rows, several times faster in NumPy than over short rows of Lk;
+    dP and dS are computed the same way (dPᵀ = V Gᵀ), and every product
+    takes them as they lie (BLAS reads strided matrices).
 
     Saves Q, K, V and O (held by the graph anyway), P, and the dropout `keep`
-    mask (transposed) as booleans: one (Lq, Lk) float array. The composed version keeps
-    four until backward (the graph holds every intermediate): Q Kᵀ, its scaled
+    mask (laid out like Pᵀ) as booleans: one (Lq, Lk) float array. The
+    composed version keeps four until backward (the graph holds every intermediate): Q Kᵀ, its scaled
     and masked copies, and P (with dropout also the float mask and P̃).
 
     `weights_to`, a list, receives P: Function.apply returns a single tensor,
@@ -91,12 +92,15 @@ def attend(fn, q, k, v, mask, keep, dropout_p, out=None):
     `out` when given; saves on `fn` what `attend_backward` needs."""
     xp = get_array_module(q)
     fn.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))
-    p_t = k @ q.swapaxes(-1, -2)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
+    p_t = _keys_outer(k.shape[:-1] + q.shape[-2:-1], q.dtype, xp)
+    _matmul_into(k, q.swapaxes(-1, -2), p_t, xp)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
     if mask is not None:
         xp.copyto(p_t, -xp.inf, where=~_transposed(mask))
     _softmax_over_keys(p_t, fn.scale, xp)  # now Pᵀ
-    if keep is not None:  # stored like Sᵀ: products of arrays that lie alike
-        keep = xp.ascontiguousarray(_transposed(keep))  # are several times faster
+    if keep is not None:  # laid out like Pᵀ: products of arrays that lie alike
+        keep_t = _keys_outer(p_t.shape, bool, xp)  # are several times faster
+        xp.copyto(keep_t, _transposed(keep))
+        keep = keep_t
     fn.q, fn.k, fn.v, fn.p_t, fn.keep_t = q, k, v, p_t, keep
     fn.dropout_scale = q.dtype.type(1 / (1 - dropout_p))
     fn.out = _matmul_into(_dropped_t(fn).swapaxes(-1, -2), v, out, xp)  # P̃ V
@@ -110,7 +114,8 @@ def attend_backward(fn, grad_out, needs, into=(None, None, None)):
     grad_q = grad_k = grad_v = None
     if needs[2]:
         grad_v = _matmul_into(_dropped_t(fn), grad_out, into[2], xp)  # P̃ᵀ G
-    grad_s_t = fn.v @ grad_out.swapaxes(-1, -2)  # dP̃ᵀ = V Gᵀ: (..., Lk, Lq)
+    grad_s_t = _keys_outer(fn.p_t.shape, fn.p_t.dtype, xp)
+    _matmul_into(fn.v, grad_out.swapaxes(-1, -2), grad_s_t, xp)  # dP̃ᵀ = V Gᵀ
     if fn.keep_t is not None:
         grad_s_t *= fn.keep_t
         grad_s_t *= fn.dropout_scale  # dPᵀ = dP̃ᵀ ⊙ Mᵀ
@@ -123,6 +128,16 @@ def attend_backward(fn, grad_out, needs, into=(None, None, None)):
     if needs[1]:
         grad_k = _matmul_into(grad_s_t, fn.q, into[1], xp)  # s dSᵀ Q
     return grad_q, grad_k, grad_v
+
+
+def _keys_outer(shape_t: tuple, dtype, xp):
+    """A new array of shape (..., Lk, Lq) whose memory runs keys-outermost,
+    (Lk, ..., Lq): a maximum or a sum over the keys then combines whole
+    contiguous rows of B·H·Lq numbers, several times faster in NumPy than
+    short rows of Lk numbers, and BLAS reads each head's (Lk, Lq) matrix
+    with its rows B·H·Lq numbers apart as well as any other."""
+    buffer = xp.empty((shape_t[-2], *shape_t[:-2], shape_t[-1]), dtype=dtype)
+    return xp.moveaxis(buffer, 0, -2)
 
 
 def _dropped_t(fn):
