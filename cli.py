@@ -351,6 +351,215 @@ def render_graph_command(
 
 # ---------------------------------------------------------------- train / translate / evaluate
 
+_RUN_DIR = "runs/toy-translation"
+
+
+class _clear_errors:
+    """Turn the library's errors about the user's input (a checkpoint, a file,
+    a device) into a one-line message and exit status 1, never a traceback."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if isinstance(exc, (ValueError, TypeError, OSError, RuntimeError, KeyError)):
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise click.ClickException(str(message)) from None
+        return False
+
+
+@main.command("train-toy-translation")
+@click.option(
+    "--steps", type=click.IntRange(min=1), help="Optimizer steps.  [default: 1500]"
+)
+@click.option(
+    "--d-model",
+    type=click.IntRange(min=1),
+    help="Width of every token vector.  [default: 128]",
+)
+@click.option(
+    "--layers",
+    type=click.IntRange(min=1),
+    help="Encoder layers (and as many decoder layers).  [default: 2]",
+)
+@click.option(
+    "--heads",
+    type=click.IntRange(min=1),
+    help="Attention heads (must divide --d-model).  [default: 4]",
+)
+@click.option(
+    "--d-ff",
+    type=click.IntRange(min=1),
+    help="Hidden width of the feed-forward networks.  [default: 512]",
+)
+@click.option(
+    "--dropout",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    help="Dropout probability.  [default: 0.1]",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Sentence pairs per step.  [default: 64]",
+)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="Peak learning rate, reached after the warm-up (Noam schedule).  [default: 0.001]",
+)
+@click.option(
+    "--warmup",
+    type=click.IntRange(min=1),
+    help="Warm-up steps of the Noam schedule.  [default: 200]",
+)
+@click.option(
+    "--eval-every",
+    type=click.IntRange(min=1),
+    help="Steps between validations.  [default: 250]",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Corpus, initial weights, dropout and batch order.  [default: 0]",
+)
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    help="A TSV of sentence pairs (source TAB target) instead of the toy corpus.",
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Threads for NumPy's matrix products (1 is fastest for this small model).",
+)
+@click.option(
+    "--out",
+    default=_RUN_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output directory (a previous run there is moved aside, not overwritten).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the interrupted run in --out, exactly where it stopped.",
+)
+@click.pass_context
+def train_toy_translation(ctx, out, resume, threads, **options):
+    """Train the toy English -> Portuguese Transformer, test it on held-out
+    sentences, and save the model, vocabularies, metrics and plots in --out.
+    Ctrl-C stops cleanly and saves a checkpoint to --resume from."""
+    from tinygrad_tx.memory import keep_freed_memory
+    from transformer.cpu import set_blas_threads
+    from transformer.train import model_and_train_options, train
+
+    given = {k: v for k, v in options.items() if v is not None}
+    if resume:
+        fixed = sorted(k for k in given if k not in ("steps", "device"))
+        if fixed:
+            names = ", ".join("--" + k.replace("_", "-") for k in fixed)
+            raise click.UsageError(
+                f"{names}: a resumed run keeps its saved settings "
+                "(only --steps and --device may change)"
+            )
+    set_blas_threads(threads)
+    keep_freed_memory()  # fewer page faults per step; changes no result
+    with _clear_errors():
+        config, model_options = model_and_train_options(given)
+        summary = train(config, model_options, out=out, resume=resume, echo=click.echo)
+    if summary.get("interrupted"):
+        ctx.exit(130)  # the shell's code for "stopped by Ctrl-C"
+
+
+def _sentences(sentences: tuple[str, ...]) -> list[str]:
+    """The sentences given as arguments, or else read from stdin, one a line."""
+    if sentences:
+        return list(sentences)
+    stream = sys.stdin
+    if stream.isatty():
+        raise click.UsageError(
+            'give sentences to translate, e.g. translate "i love books", or pipe them one a line'
+        )
+    lines = [line.strip() for line in stream]
+    if not any(lines):
+        raise click.UsageError("no sentences on standard input (one a line expected)")
+    return [line for line in lines if line]
+
+
+@main.command()
+@click.argument("sentences", nargs=-1)
+@click.option(
+    "--checkpoint",
+    default=_RUN_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of a trained model.",
+)
+@click.option(
+    "--beam",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Beam width; 1 is greedy decoding.",
+)
+@click.option(
+    "--show-attention",
+    type=click.Path(dir_okay=False),
+    help="Save the cross-attention heatmap of the (first) sentence to this PNG.",
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+def translate(sentences, checkpoint, beam, show_attention, device):
+    """Translate English SENTENCES into Portuguese (or lines of stdin)."""
+    from transformer.translator import Translator
+
+    sentences = _sentences(sentences)
+    with _clear_errors():
+        translator = Translator.load(checkpoint, device)
+        results = translator.translate(sentences, beam)
+        if show_attention:
+            translator.draw_attention(sentences[0], show_attention, beam)
+    for result in results:
+        if result.unknown:
+            click.echo(translator.unknown_warning(result), err=True)
+        click.echo(result.output)
+    if show_attention:
+        click.echo(f"attention heatmap written to {show_attention}", err=True)
+
+
+@main.command()
+@click.option(
+    "--checkpoint",
+    default=_RUN_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of a trained model.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["train", "valid", "test"]),
+    default="test",
+    show_default=True,
+    help="Which split of the run's data to score.",
+)
+@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+def evaluate(checkpoint, split, device):
+    """Score a trained model on a split of its data: BLEU, exact match, token
+    accuracy and loss."""
+    from transformer.translator import Translator, run_splits
+
+    with _clear_errors():
+        translator = Translator.load(checkpoint, device)
+        pairs = getattr(run_splits(translator.saved), split)
+        scores = translator.evaluate(pairs)
+    click.echo(f"{split} split: {len(pairs)} sentence pairs")
+    click.echo(f"BLEU            {scores['bleu']:.1f}")
+    click.echo(f"exact match     {scores['exact_match']:.1%}")
+    click.echo(f"token accuracy  {scores['token_accuracy']:.1%}")
+    click.echo(f"loss            {scores['loss']:.3f}")
+
 
 # ---------------------------------------------------------------- lessons
 

@@ -80,6 +80,17 @@ DEFAULT_MODEL = dict(
 )
 
 
+def model_and_train_options(options: dict) -> tuple[TrainConfig, dict]:
+    """Split the CLI's options into a TrainConfig and the model's overrides."""
+    renamed = {"layers": "n_layers", "heads": "n_heads"}
+    model_fields = {"d_model", "n_layers", "n_heads", "d_ff", "dropout"}
+    model_options, train_options = {}, {}
+    for key, value in options.items():
+        key = renamed.get(key, key)
+        (model_options if key in model_fields else train_options)[key] = value
+    return TrainConfig(**train_options), model_options
+
+
 @dataclass
 class Run:
     """Everything a training run works with (built by `start_run`)."""
