@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..function import Function
+from .linalg import column_sums
 
 
 class LayerNorm(Function):
@@ -129,15 +130,16 @@ def _layer_norm_grads(fn, grad_out) -> tuple:
     if weight is not None:  # Σ_rows g x̂
         grads.append(xp.einsum("ni,ni->i", grad_out.reshape(rows), x_hat.reshape(rows)))
     if fn.has_bias:  # Σ_rows g
-        grads.append(xp.einsum("ni->i", grad_out.reshape(rows)))
+        grads.append(column_sums(grad_out.reshape(rows)))
     return tuple(grads)
 
 
 def _row_sums(x, xp):
-    """Σ over the last axis, keeping it (size 1): einsum sums each row in one
-    pass, faster than x.sum(axis=-1) on short rows."""
+    """Σ over the last axis, keeping it (size 1), as the product x 1: one BLAS
+    call, several times faster than x.sum(axis=-1) on short rows."""
     d = x.shape[-1]
-    return xp.einsum("ni->n", x.reshape(-1, d)).reshape(*x.shape[:-1], 1)
+    sums = x.reshape(-1, d) @ xp.ones(d, dtype=x.dtype)
+    return sums.reshape(*x.shape[:-1], 1)
 
 
 def _row_dots(a, b, xp):
