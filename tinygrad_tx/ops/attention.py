@@ -61,8 +61,9 @@ class Attention(Function):
 
     Saves Q, K, V and O (held by the graph anyway), P, and the dropout `keep`
     mask (laid out like Pᵀ) as booleans: one (Lq, Lk) float array. The
-    composed version keeps four until backward (the graph holds every intermediate): Q Kᵀ, its scaled
-    and masked copies, and P (with dropout also the float mask and P̃).
+    composed version keeps four until backward (the graph holds every
+    intermediate): Q Kᵀ, its scaled and masked copies, and P (with dropout
+    also the float mask and P̃).
 
     `weights_to`, a list, receives P: Function.apply returns a single tensor,
     and this is how the caller gets the weights for plots without a second op.
