@@ -845,5 +845,36 @@ def _exercise_call(fn, *args, param=None, **kwargs):
 # ---------------------------------------------------------------- export-torch
 
 
+@main.command("export-torch")
+@click.argument("checkpoint", type=click.Path(path_type=str))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=str))
+def export_torch_command(checkpoint, out):
+    """Write a trained model's weights for PyTorch: CHECKPOINT is a training
+    run's directory (model.safetensors, config.json, vocab.json), OUT a
+    .safetensors file named as in transformer/torch_loader.py (copy that file:
+    model = load(OUT) gives a torch.nn.Module with the same logits)."""
+    from transformer.checkpoint import CheckpointError
+    from transformer.torch_export import export_torch
+
+    if not out.endswith(".safetensors"):
+        raise click.BadParameter(
+            f"{out!r}: the output is a safetensors file; name it *.safetensors",
+            param_hint="OUT",
+        )
+    try:
+        info = export_torch(checkpoint, out)
+    except CheckpointError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"wrote {info['path']}: {info['parameters']:,} parameters in "
+        f"{info['tensors']} tensors, with the model config and vocabularies as "
+        "metadata"
+    )
+    click.echo(
+        "load it in PyTorch with transformer/torch_loader.py (needs only torch and "
+        f'safetensors): model = load("{info["path"]}")'
+    )
+
+
 if __name__ == "__main__":
     main()
