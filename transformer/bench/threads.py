@@ -44,9 +44,10 @@ def threads_note(threads: int) -> str:
     """How the thread count was set, and what OpenBLAS reports when asked."""
     reported = blas_threads()
     blas = f", OpenBLAS reports {reported}" if reported is not None else ""
+    count = f"{threads} thread" + ("s" if threads > 1 else "")
     return (
-        f"{threads} threads: {'/'.join(THREAD_VARIABLES)}={threads} set before "
-        f"NumPy loaded{blas}; torch.set_num_threads({threads})"
+        f"{count}: {'/'.join(THREAD_VARIABLES)}={threads} set before NumPy "
+        f"loaded{blas}; torch.set_num_threads({threads})"
     )
 
 

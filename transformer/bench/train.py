@@ -254,7 +254,7 @@ def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
         sides["torch"] = TorchSide(ours.model, batches, config.device, config.threads)
         result.torch = Side("PyTorch")
     result.torch_note = note
-    echo("checking the first batch on both sides (dropout off)")
+    echo("checking the first batch (dropout off)")
     _check_first_batch(sides, result)
     echo(f"{config.warmup} warm-up and {config.steps} timed steps per side")
     _time_steps(sides, result, config)

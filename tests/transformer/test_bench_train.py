@@ -1,0 +1,126 @@
+"""`python cli.py bench train`: a tiny run end to end (no timings asserted), the
+first batch agreeing with PyTorch within 1e-4, the matmul floor's list of
+products, the batches, and the thread handling of the CLI."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from transformer.bench import train as bench
+from transformer.bench.matmul_floor import step_products
+from transformer.bench.threads import THREAD_VARIABLES, threads_set
+from transformer.config import TransformerConfig
+
+
+@pytest.fixture(autouse=True)
+def _no_pauses(monkeypatch):
+    monkeypatch.setattr(bench, "PAUSE_S", 0.0)  # the pauses only matter for timing
+
+
+def _tiny(**overrides):
+    return bench.TrainBenchConfig(
+        **{"size": "tiny", "steps": 3, "warmup": 1, **overrides}
+    )
+
+
+def test_tiny_run_agrees_with_pytorch_on_the_first_batch():
+    pytest.importorskip("torch")
+    result = bench.run_train_bench(_tiny(dropout=0.1))
+    assert result.torch is not None, result.torch_note
+    assert abs(result.ours.first_loss - result.torch.first_loss) < 1e-4
+    assert result.grad_gap < 1e-4
+    for side in (result.ours, result.torch):
+        assert len(side.times_ms) == 3 and len(side.blocks) == 1
+        assert side.peak_mb is not None and side.peak_mb > 0
+    lines = "\n".join(bench.report_lines(result))
+    assert "difference" in lines and "(ok: must be < 1e-4)" in lines
+    assert "ours / PyTorch" in lines and "matmul floor" in lines
+
+
+def test_tiny_run_without_pytorch_reports_ours_alone():
+    result = bench.run_train_bench(_tiny(compare_torch=False, dropout=0.0))
+    assert result.torch is None and result.torch_note == "not asked for"
+    lines = bench.report_lines(result)
+    assert any("PyTorch: not compared (not asked for)" in line for line in lines)
+    assert result.floor_ms > 0 and np.isfinite(result.ours.first_loss)
+
+
+def test_peak_memory_counts_what_is_held_between_steps():
+    config = _tiny(compare_torch=False)
+    ours = bench.Ours(config, bench.make_batches(config))
+    ours.step(0)
+    held = ours.held_bytes()
+    params = sum(p.data.nbytes for p in ours.model.parameters())
+    assert held == 4 * params  # parameters, gradients, Adam's m and v (float32)
+    assert ours.peak_mb(1) * 2**20 > held
+
+
+def test_batches_are_padded_sentences_shifted_for_teacher_forcing():
+    config = _tiny(batches=2)
+    batches = bench.make_batches(config)
+    length = bench.SIZES["tiny"]["length"]
+    assert len(batches) == 2
+    for src, tgt_in, tgt_out in batches:
+        assert src.shape == tgt_in.shape == tgt_out.shape == (4, length)
+        assert (tgt_in[:, 0] == 1).all()  # <s>
+        np.testing.assert_array_equal(tgt_in[:, 1:], tgt_out[:, :-1])  # shifted
+        for row in src:  # real words, then padding only
+            real = row != 0
+            assert real[: length // 2].all() and not (real[1:] & ~real[:-1]).any()
+
+
+def test_matmul_floor_lists_every_product_of_a_step():
+    c = TransformerConfig(src_vocab=7, tgt_vocab=11, d_model=8, n_heads=2,
+                          n_layers=1, d_ff=12)  # fmt: skip
+    products = step_products(c, batch=2, src_len=3, tgt_len=5)
+    # 17 linears (encoder 6, decoder 10, output 1), 3 products each (forward,
+    # dx, dW); 3 attentions (encoder, decoder, cross), 6 products each.
+    assert len(products) == 3 * 17 + 6 * 3
+    rows_s, rows_t = 2 * 3, 2 * 5  # B · L
+    linear_macs = (
+        rows_s * (4 * 8 * 8 + 8 * 12 + 12 * 8)  # encoder: q, k, v, o, FFN
+        + rows_t * (4 * 8 * 8 + 8 * 12 + 12 * 8)  # decoder: self q, k, v, o, FFN
+        + rows_t * 2 * 8 * 8
+        + rows_s * 2 * 8 * 8  # cross: q, o on tgt; k, v on memory
+        + rows_t * 8 * 11  # output projection
+    )
+    # each attention product is B · H · Lq · Lk · D multiply-adds (D = 4)
+    attention_macs = 6 * 2 * 2 * 4 * (3 * 3 + 5 * 5 + 5 * 3)
+    assert sum(p.flops for p in products) == 2 * (3 * linear_macs + attention_macs)
+
+
+def test_cli_runs_in_process_when_the_thread_variables_are_set(monkeypatch):
+    for variable in THREAD_VARIABLES:
+        monkeypatch.setenv(variable, "1")
+    assert threads_set(1) and not threads_set(2)
+    result = CliRunner().invoke(
+        main, ["bench", "train", "--config", "tiny", "--threads", "1", "--steps", "3",
+               "--dropout", "0", "--no-torch"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "config tiny" in result.output and "1 thread:" in result.output
+    assert "freed memory kept for reuse" in result.output
+
+
+def test_cli_starts_a_child_process_with_the_thread_variables(monkeypatch):
+    for variable in THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    result = CliRunner().invoke(
+        main, ["bench", "train", "--config", "tiny", "--threads", "1", "--steps", "3",
+               "--no-torch", "--return-freed-memory"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "MKL_NUM_THREADS=1 set before NumPy loaded" in result.output
+    assert "malloc as it is" in result.output
+
+
+def test_cli_bad_device_is_a_clear_error(monkeypatch):
+    for variable in THREAD_VARIABLES:
+        monkeypatch.setenv(variable, "1")
+    result = CliRunner().invoke(
+        main,
+        ["bench", "train", "--config", "tiny", "--threads", "1", "--device", "tpu"],
+    )
+    assert result.exit_code == 1
+    assert "unknown device 'tpu'" in result.output and "Traceback" not in result.output
