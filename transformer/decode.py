@@ -98,35 +98,43 @@ def _beam_search_one(model, src, beam, max_len, ids, alpha) -> list[int]:
         memory = model.encode(src_t, src_mask)  # (1, S, d_model)
         prefixes = np.full((1, 1), ids.bos, dtype=np.int64)  # (K, t), K <= beam
         scores = np.zeros(1)  # (K,) log p of each prefix
-        finished: list[tuple[float, list[int]]] = []
+        finished: list[tuple[float, np.ndarray]] = []  # (normalised score, words)
         for _ in range(max_len):
-            k = len(prefixes)
             # 1) score every one-word extension of every prefix
-            memory_k = _repeat_rows(memory, k)  # (K, S, d_model)
+            memory_k = _repeat_rows(memory, len(prefixes))  # (K, S, d_model)
             log_p = _next_log_probs(model, memory_k, src_mask, prefixes, device)
             total = scores[:, None] + log_p  # (K, V)
-            # 2) rank them; </s> in the top `beam` finishes a translation
-            order = np.argsort(-total, axis=None, kind="stable")[: 2 * beam]
-            rows, words = np.unravel_index(order, total.shape)
-            kept = []
-            for rank, (r, w) in enumerate(zip(rows, words)):
-                if w == ids.eos and rank < beam:
-                    length = prefixes.shape[1]  # the words so far plus </s>
-                    finished.append((total[r, w] / length**alpha, prefixes[r, 1:]))
-                elif w != ids.eos and len(kept) < beam:
-                    kept.append((r, w))
+            # 2) rank them: </s> in the top `beam` finishes a translation
+            kept = _rank(total, prefixes, beam, ids.eos, alpha, finished)
             if len(finished) >= beam or not kept:
                 break
             # 3) the surviving prefixes, one word longer
-            r_kept = np.array([r for r, _ in kept])
-            w_kept = np.array([w for _, w in kept])
-            prefixes = np.concatenate([prefixes[r_kept], w_kept[:, None]], axis=1)
-            scores = total[r_kept, w_kept]
+            rows, words = (np.array(column) for column in zip(*kept))
+            prefixes = np.concatenate([prefixes[rows], words[:, None]], axis=1)
+            scores = total[rows, words]
         else:  # max_len reached: unfinished prefixes compete as they are
             length = prefixes.shape[1] - 1
             finished += [(s / length**alpha, p[1:]) for s, p in zip(scores, prefixes)]
     best = max(finished, key=lambda pair: pair[0])
     return [int(w) for w in best[1]]
+
+
+def _rank(total, prefixes, beam, eos, alpha, finished) -> list[tuple[int, int]]:
+    """The (prefix row, next word) pairs to keep, best first, at most `beam`.
+
+    Candidates are taken in order of total log-probability (the first of equal
+    ones first, as argmax does). One that ends in </s> within the top `beam`
+    goes to `finished` with its score log p / |y|^alpha; the others fill the
+    beam."""
+    order = np.argsort(-total, axis=None, kind="stable")[: 2 * beam]
+    kept = []
+    for rank, (row, word) in enumerate(zip(*np.unravel_index(order, total.shape))):
+        if word == eos and rank < beam:
+            length = prefixes.shape[1]  # the words so far, plus </s>
+            finished.append((total[row, word] / length**alpha, prefixes[row, 1:]))
+        elif word != eos and len(kept) < beam:
+            kept.append((row, word))
+    return kept
 
 
 def cross_attention(model, src, out_ids: list[int], ids: SpecialIds = SpecialIds()):

@@ -121,25 +121,28 @@ def _summary_text(run, summary: dict) -> str:
         f"{test['token_accuracy']:.1%}, loss {test['loss']:.3f}",
         "",
         "sample test translations:",
+        *_sample_lines(summary["samples"]),
     ]
-    for s in summary["samples"]:
+    resources = summary["run"]
+    if resources["wall_time_s"] is not None:
+        wall, peak = resources["wall_time_s"], resources["peak_memory_mb"]
+        lines += ["", f"wall time {wall:.0f} s, peak memory {peak:.0f} MB"]
+    lines += ["", f"written to {run.out}/:"]
+    lines += [f"  {name:<24} {what}" for name, what in _FILES]
+    example = f'python cli.py translate --checkpoint {run.out} "i love books"'
+    return "\n".join([*lines, f"translate with: {example}"])
+
+
+def _sample_lines(samples: list[dict]) -> list[str]:
+    """source -> output ✓, or ✗ with the reference below."""
+    lines = []
+    for s in samples:
         ok = s["output"].split() == s["reference"].split()
         lines.append(f"  {s['source']}  ->  {s['output']}  {'✓' if ok else '✗'}")
         if not ok:
-            lines.append(
-                f"  {'':>{len(s['source'])}}     (reference: {s['reference']})"
-            )
-    resources = summary["run"]
-    if resources["wall_time_s"] is not None:
-        lines += ["", f"wall time {resources['wall_time_s']:.0f} s, peak memory "
-                  f"{resources['peak_memory_mb']:.0f} MB"]  # fmt: skip
-    lines += ["", f"written to {run.out}/:"] + [
-        f"  {name:<24} {what}" for name, what in _FILES
-    ]
-    lines.append(
-        f'translate with: python cli.py translate --checkpoint {run.out} "i love books"'
-    )
-    return "\n".join(lines)
+            pad = " " * len(s["source"])
+            lines.append(f"  {pad}     (reference: {s['reference']})")
+    return lines
 
 
 _FILES = [

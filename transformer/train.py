@@ -150,16 +150,8 @@ def start_run(
         src_vocab, tgt_vocab = _saved_vocabs(out, splits)
     else:
         src_vocab, tgt_vocab = build_vocabs(splits.train)
-    model_config = TransformerConfig.from_dict(
-        {**DEFAULT_MODEL, **model_options, "src_vocab": len(src_vocab),
-         "tgt_vocab": len(tgt_vocab)}
-    )  # fmt: skip
-    model = Transformer.from_config(model_config).to(device)
-    optimizer = optim.Adam(model.parameters(), lr=0.0, betas=(0.9, 0.98), eps=1e-9)
-    factor = config.lr * math.sqrt(model_config.d_model * config.warmup)  # peak = lr
-    schedule = optim.NoamSchedule(
-        optimizer, model_config.d_model, config.warmup, factor
-    )
+    model = _make_model(model_options, len(src_vocab), len(tgt_vocab), device)
+    optimizer, schedule = _make_optimizer(model, config)
     examples = encode_pairs(splits.train, src_vocab, tgt_vocab)
     batches = Batcher(examples, config.batch_size, seed=config.seed)
     run = Run(config, model, optimizer, schedule, batches, splits, src_vocab,
@@ -170,6 +162,25 @@ def start_run(
         _write_run_files(run)
     echo(_describe_model(model))
     return run
+
+
+def _make_model(model_options: dict, src_vocab: int, tgt_vocab: int, device):
+    """DEFAULT_MODEL with `model_options` over it, sized to the vocabularies."""
+    sizes = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab}
+    config = TransformerConfig.from_dict({**DEFAULT_MODEL, **model_options, **sizes})
+    return Transformer.from_config(config).to(device)
+
+
+def _make_optimizer(model: Transformer, config: TrainConfig):
+    """Adam with the paper's β = (0.9, 0.98), eps = 1e-9, driven by the Noam
+    schedule lr(step) = factor · d_model^-½ · min(step^-½, step · warmup^-1.5).
+    The rate peaks at step = warmup with factor · (d_model · warmup)^-½, so
+    factor = lr · √(d_model · warmup) makes that peak the configured lr."""
+    d_model = model.config.d_model
+    optimizer = optim.Adam(model.parameters(), lr=0.0, betas=(0.9, 0.98), eps=1e-9)
+    factor = config.lr * math.sqrt(d_model * config.warmup)
+    schedule = optim.NoamSchedule(optimizer, d_model, config.warmup, factor)
+    return optimizer, schedule
 
 
 def _claim_output_dir(out: Path, echo) -> None:

@@ -187,3 +187,12 @@ def test_resume_without_a_saved_state_says_how_to_start(tmp_path):
         ckpt.CheckpointError, match=r"nothing to resume in .*Start a run"
     ):
         _short_run(tmp_path / "empty", resume=True)
+
+
+def test_learning_rate_peaks_at_lr_at_the_end_of_the_warm_up():
+    from transformer.train import _make_model, _make_optimizer
+
+    model = _make_model({"d_model": 16, "d_ff": 32, "n_layers": 1}, 20, 20, "cpu")
+    _, schedule = _make_optimizer(model, TrainConfig(lr=2e-3, warmup=100))
+    rates = [schedule.rate(step) for step in (1, 50, 100, 400)]
+    np.testing.assert_allclose(rates, [2e-5, 1e-3, 2e-3, 1e-3], rtol=1e-12)
