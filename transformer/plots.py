@@ -15,13 +15,17 @@ import numpy as np
 from tinygrad_tx.io import atomic_write_bytes
 
 
-def plot_loss_curves(history: dict, path: str | os.PathLike, title: str = ""):
+def plot_loss_curves(
+    history: dict, path: str | os.PathLike, title: str = "", floor: float | None = None
+):
     """Two panels from a training history:
 
     left, the loss against the step: training (each logged step, faint, and its
     moving average) and validation; right, the validation exact match and BLEU.
     `history` holds "train": [{"step", "loss"}, ...] and "validation":
     [{"step", "loss", "exact_match", "bleu"}, ...] (exact match in [0, 1]).
+    `floor`, if given, is drawn as a dashed line: the lowest loss possible
+    (with label smoothing it is above 0, see `label_smoothing_floor`).
     Returns the matplotlib Figure (already saved to `path` as a PNG).
     """
     from matplotlib.figure import Figure
@@ -29,6 +33,14 @@ def plot_loss_curves(history: dict, path: str | os.PathLike, title: str = ""):
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     ax_loss, ax_score = fig.subplots(1, 2)
     _draw_losses(ax_loss, history.get("train", []), history.get("validation", []))
+    if floor is not None:
+        ax_loss.axhline(
+            floor,
+            color="gray",
+            ls="--",
+            lw=1,
+            label="lowest possible (label smoothing)",
+        )
     _draw_scores(ax_score, history.get("validation", []))
     for ax in (ax_loss, ax_score):
         ax.grid(alpha=0.3)
@@ -38,6 +50,18 @@ def plot_loss_curves(history: dict, path: str | os.PathLike, title: str = ""):
         fig.suptitle(title)
     _save(fig, path)
     return fig
+
+
+def label_smoothing_floor(epsilon: float, vocab_size: int) -> float:
+    """The smallest label-smoothed cross-entropy, reached when the model predicts
+    the smoothed target q itself: the entropy of q,
+
+        H(q) = -(1 - ε + ε/V) log(1 - ε + ε/V) - (V - 1) (ε/V) log(ε/V).
+    """
+    if epsilon == 0:
+        return 0.0
+    right, other = 1 - epsilon + epsilon / vocab_size, epsilon / vocab_size
+    return float(-right * np.log(right) - (vocab_size - 1) * other * np.log(other))
 
 
 def _draw_losses(ax, train: list[dict], val: list[dict]) -> None:
@@ -50,7 +74,12 @@ def _draw_losses(ax, train: list[dict], val: list[dict]) -> None:
         val_steps, val_losses = [r["step"] for r in val], [r["loss"] for r in val]
         ax.plot(val_steps, val_losses, "o-", color="tab:orange", label="validation")
     ax.set(xlabel="training step", ylabel="cross-entropy (label-smoothed)")
-    ax.set(title="Loss", yscale="log")
+    ax.set(title="Loss (log scale)", yscale="log")
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda y, _: f"{y:g}")  # 2, not 2 × 10⁰
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
 
 
 def _draw_scores(ax, val: list[dict]) -> None:

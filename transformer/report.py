@@ -13,7 +13,7 @@ from . import checkpoint as ckpt
 from .data import load_pairs, make_toy_splits, split_pairs
 from .decode import cross_attention, greedy_decode
 from .evaluation import evaluate, max_output_length
-from .plots import plot_attention, plot_loss_curves
+from .plots import label_smoothing_floor, plot_attention, plot_loss_curves
 
 SAMPLE_COUNT = 5
 ATTENTION_SENTENCE = "the cat sleeps on the mat"  # from the course slides
@@ -47,7 +47,8 @@ def finish_run(run, echo, started: float | None = None) -> dict:
     )
     samples = _samples(run.splits.test, translations)
     attention_words = _draw_attention(run)
-    plot_loss_curves(run.history, run.out / "loss.png", title=_title(run))
+    floor = label_smoothing_floor(run.config.label_smoothing, len(run.tgt_vocab))
+    plot_loss_curves(run.history, run.out / "loss.png", _title(run), floor)
     summary = {
         **run.history,
         "best": run.best,

@@ -64,3 +64,19 @@ def test_attention_heatmap_rejects_weights_that_do_not_fit_the_words(tmp_path):
 def test_moving_average_uses_fewer_values_at_the_start():
     values = np.array([1.0, 3.0, 5.0, 7.0])
     np.testing.assert_allclose(_moving_average(values, window=2), [1.0, 2.0, 4.0, 6.0])
+
+
+def test_label_smoothing_floor_is_the_entropy_of_the_smoothed_target():
+    from transformer.plots import label_smoothing_floor
+
+    eps, v = 0.1, 4
+    q = np.full(v, eps / v)
+    q[0] += 1 - eps
+    assert label_smoothing_floor(eps, v) == pytest.approx(-(q * np.log(q)).sum())
+    assert label_smoothing_floor(0.0, v) == 0.0
+
+
+def test_loss_curves_draw_the_floor_when_given(tmp_path):
+    fig = plot_loss_curves(_history(), tmp_path / "loss.png", floor=0.5)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["training", "validation", "lowest possible (label smoothing)"]
