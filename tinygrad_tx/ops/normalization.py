@@ -135,10 +135,10 @@ def _layer_norm_grads(fn, grad_out) -> tuple:
 
 
 def _row_sums(x, xp):
-    """Σ over the last axis, keeping it (size 1), as the product x 1: one BLAS
-    call, several times faster than x.sum(axis=-1) on short rows."""
+    """Σ over the last axis, keeping it (size 1): einsum sums each row in one
+    pass, faster than x.sum(axis=-1) on short rows."""
     d = x.shape[-1]
-    sums = x.reshape(-1, d) @ xp.ones(d, dtype=x.dtype)
+    sums = xp.einsum("ni->n", x.reshape(-1, d))
     return sums.reshape(*x.shape[:-1], 1)
 
 
