@@ -65,7 +65,13 @@ class PositionwiseFeedForward(Module):
 
 class EncoderLayer(Module):
     """Self-attention over the source, then the feed-forward network, each with
-    Add & Norm. forward(x (B, L, d_model), mask (B, 1, 1, L)) -> (B, L, d_model)."""
+    Add & Norm. forward(x (B, L, d_model), mask (B, 1, 1, L)) -> (B, L, d_model).
+
+    fused=True (the default) runs the fused ops: multi-head attention as one
+    op, linear1 + ReLU + dropout as one, and post-norm's add + dropout +
+    LayerNorm as one; fused=False composes every step from basic ops (the
+    graph a lesson draws). Both give the same numbers.
+    """
 
     def __init__(
         self,
@@ -96,6 +102,8 @@ class DecoderLayer(Module):
 
     forward(x (B, Lt, d), memory (B, Ls, d), src_mask (B, 1, 1, Ls),
     tgt_mask (B, 1, Lt, Lt), causal and padding) -> (B, Lt, d)
+
+    `fused` as in EncoderLayer.
     """
 
     def __init__(
