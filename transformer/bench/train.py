@@ -351,8 +351,7 @@ def report_lines(r: TrainBenchResult) -> list[str]:
         f"{s['n_layers']}+{s['n_layers']} layers, d_ff {s['d_ff']}, vocab "
         f"{s['vocab']:,}), batch {s['batch']} x length {s['length']}, "
         f"dropout {c.dropout}, device {c.device}",
-        f"{r.versions}; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs; {r.threads_note}",
+        f"{r.versions}; {_cpu_name()}, {os.cpu_count()} CPUs; {r.threads_note}",
         f"load average before {_fmt_load(r.load_before)}, after {_fmt_load(r.load_after)}"
         f"; {r.memory_note}",
         "",
@@ -361,6 +360,18 @@ def report_lines(r: TrainBenchResult) -> list[str]:
     lines += _table_lines(r)
     lines += _floor_lines(r)
     return lines
+
+
+def _cpu_name() -> str:
+    """The processor's model name (Linux's /proc/cpuinfo), or its architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def _fmt_load(load: tuple) -> str:
