@@ -387,7 +387,8 @@ def _check_lines(r: TrainBenchResult) -> list[str]:
         "first batch, dropout off on both sides (a correctness check):",
         f"  loss ours {r.ours.first_loss:.6f}, PyTorch {r.torch.first_loss:.6f}, "
         f"difference {gap:.1e} ({verdict}: must be < 1e-4)",
-        f"  largest gradient difference {r.grad_gap:.1e} of the largest gradient",
+        f"  largest gradient difference {r.grad_gap:.1e} of the largest gradient"
+        " (float32; a ReLU input within rounding of 0 flips a whole entry)",
         "",
     ]
 
