@@ -200,7 +200,7 @@ def require_checkpoint(directory: str | os.PathLike) -> Path:
         )
         raise CheckpointError(
             f"no trained model in {directory}: the directory {where}. Train one with "
-            f"`{TRAIN_COMMAND} --out {directory}`, or point --checkpoint at the "
-            "output directory of a finished run"
+            f"`{TRAIN_COMMAND} --out {directory}`, or give the output directory "
+            "of a finished run (runs/toy-translation by default)"
         )
     return directory

@@ -27,7 +27,8 @@ class TransformerConfig:
     share_embeddings: bool = False  # tie source, target and output matrices
     norm_first: bool = False  # pre-norm instead of the paper's post-norm
     learned_positions: bool = False  # a trained position table, not sinusoids
-    fused_attention: bool = True  # one attention op (fast) or the composed ops
+    # fused ops (attention, FFN, Add & Norm: fast) or the composed textbook ops
+    fused_attention: bool = True
 
     def __post_init__(self):
         for name in ("src_vocab", "tgt_vocab", "d_model", "n_heads", "n_layers"):

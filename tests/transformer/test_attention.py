@@ -289,6 +289,25 @@ def test_multi_head_attention_rejects_bad_sizes():
         mha(x, x, x, causal_mask(5))
 
 
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "composed"])
+def test_an_empty_batch_gives_empty_outputs_and_gradients(fused):
+    mha = _mha(fused=fused)
+    x = Tensor(np.zeros((0, 4, 12)), requires_grad=True)
+    out = mha(x, x, x, causal_mask(4))
+    assert out.shape == (0, 4, 12)
+    out.sum().backward()
+    assert x.grad.shape == (0, 4, 12)
+    assert mha.w_q.weight.grad is not None
+    assert not np.any(to_numpy(mha.w_q.weight.grad))
+
+
+def test_fused_attention_names_a_sequence_of_length_zero():
+    mha = _mha()
+    x = Tensor(np.zeros((2, 0, 12)))
+    with pytest.raises(ValueError, match="length 0 has nothing to attend to"):
+        mha(x, x, x)
+
+
 def test_fused_attention_keeps_one_weight_matrix_for_backward_composed_keeps_four():
     from transformer.bench.model import ModelBenchConfig, measure
 

@@ -95,7 +95,10 @@ class HeadsAttention(Function):
         """Block `block` of `array` (B, L, n·H·D) as heads (B, H, L, D): a view."""
         batch, length, _ = array.shape
         columns = array[..., block * self.d_model : (block + 1) * self.d_model]
-        heads = columns.reshape(batch, length, self.n_heads, -1)  # (B, L, H, D)
+        head_dim = (
+            self.d_model // self.n_heads
+        )  # explicit: -1 cannot be inferred when B or L is 0
+        heads = columns.reshape(batch, length, self.n_heads, head_dim)  # (B, L, H, D)
         return heads.transpose(0, 2, 1, 3)  # (B, H, L, D)
 
 
@@ -117,6 +120,8 @@ def _check_sources(sources, slots, n_heads: int) -> int:
         raise ValueError(f"{where}: the batch sizes differ")
     if sources[slots[1][0]].shape[1] != sources[slots[2][0]].shape[1]:
         raise ValueError(f"{where}: each key needs one value (lengths differ)")
+    if any(s.shape[1] == 0 for s in sources):
+        raise ValueError(f"{where}: a sequence of length 0 has nothing to attend to")
     if d_model % n_heads:
         raise ValueError(
             f"{where}: {d_model} features do not split into {n_heads} heads"
