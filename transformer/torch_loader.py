@@ -22,6 +22,7 @@ class Seq2Seq(nn.Module):  # tinygrad_tx's Transformer on torch.nn.Transformer
         self.tgt_pos = nn.Parameter(torch.zeros(c["max_len"], d), learned)  # table, or learned
         self.transformer = nn.Transformer(d, c["n_heads"], n, n, c["d_ff"], c["dropout"],
                                           batch_first=True, norm_first=c["norm_first"])
+        self.transformer.encoder.use_nested_tensor = False  # plain tensors, no warning
         if not c["norm_first"]:  # post-norm, as the paper: no final LayerNorms
             self.transformer.encoder.norm = self.transformer.decoder.norm = None
         self.out_proj = nn.Linear(d, c["tgt_vocab"])
