@@ -23,6 +23,20 @@ def main():
     you need", from scratch, for learning."""
 
 
+# Options that several commands take, declared once.
+_device_option = click.option(
+    "--device", default="cpu", show_default=True, help="cpu, cuda or auto."
+)
+_RUN_DIR = "runs/toy-translation"
+_checkpoint_option = click.option(
+    "--checkpoint",
+    default=_RUN_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of a trained model.",
+)
+
+
 # ---------------------------------------------------------------- info
 
 
@@ -76,7 +90,7 @@ def bench():
 
 
 @bench.command("engine")
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 @click.option(
     "--steps",
     default=100,
@@ -119,7 +133,7 @@ def bench_engine(device, steps, memory_steps, batch, seed):
 
 
 @bench.command("model")
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 @click.option(
     "--quick",
     is_flag=True,
@@ -159,7 +173,7 @@ def bench_model(device, quick, repeats):
     show_default=True,
     help="Model and batch size (issue 8); tiny is a seconds-long smoke run.",
 )
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
@@ -222,7 +236,7 @@ def bench_train(size, device, threads, dropout, steps, no_torch, return_freed_me
     "--repeats", type=click.IntRange(min=1), default=3, show_default=True,
     help="Timed runs per measurement (the best is shown).",
 )  # fmt: skip
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 def bench_viz(repeats, device):
     """Drawing a Transformer training step's graph: seconds to DOT source for
     the toy preset and larger stacks (target: the toy step in under 2 s)."""
@@ -307,7 +321,7 @@ def bench_viz(repeats, device):
 @click.option(
     "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
 )
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 def render_graph_command(
     example, list_examples, docs_images, fmt, out_dir, text, device, **drawing
 ):
@@ -350,8 +364,6 @@ def render_graph_command(
 
 
 # ---------------------------------------------------------------- train / translate / evaluate
-
-_RUN_DIR = "runs/toy-translation"
 
 
 class _clear_errors:
@@ -427,7 +439,7 @@ class _clear_errors:
     type=click.Path(dir_okay=False),
     help="A TSV of sentence pairs (source TAB target) instead of the toy corpus.",
 )
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
@@ -491,13 +503,7 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("sentences", nargs=-1)
-@click.option(
-    "--checkpoint",
-    default=_RUN_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of a trained model.",
-)
+@_checkpoint_option
 @click.option(
     "--beam",
     type=click.IntRange(min=1),
@@ -510,7 +516,7 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
     type=click.Path(dir_okay=False),
     help="Save the cross-attention heatmap of the (first) sentence to this PNG.",
 )
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 def translate(sentences, checkpoint, beam, show_attention, device):
     """Translate English SENTENCES into Portuguese (or lines of stdin)."""
     from transformer.translator import Translator
@@ -530,13 +536,7 @@ def translate(sentences, checkpoint, beam, show_attention, device):
 
 
 @main.command()
-@click.option(
-    "--checkpoint",
-    default=_RUN_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of a trained model.",
-)
+@_checkpoint_option
 @click.option(
     "--split",
     type=click.Choice(["train", "valid", "test"]),
@@ -544,7 +544,7 @@ def translate(sentences, checkpoint, beam, show_attention, device):
     show_default=True,
     help="Which split of the run's data to score.",
 )
-@click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
+@_device_option
 def evaluate(checkpoint, split, device):
     """Score a trained model on a split of its data: BLEU, exact match, token
     accuracy and loss."""
@@ -853,7 +853,6 @@ def export_torch_command(checkpoint, out):
     run's directory (model.safetensors, config.json, vocab.json), OUT a
     .safetensors file named as in transformer/torch_loader.py (copy that file:
     model = load(OUT) gives a torch.nn.Module with the same logits)."""
-    from transformer.checkpoint import CheckpointError
     from transformer.torch_export import export_torch
 
     if not out.endswith(".safetensors"):
@@ -861,10 +860,8 @@ def export_torch_command(checkpoint, out):
             f"{out!r}: the output is a safetensors file; name it *.safetensors",
             param_hint="OUT",
         )
-    try:
+    with _clear_errors():
         info = export_torch(checkpoint, out)
-    except CheckpointError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"wrote {info['path']}: {info['parameters']:,} parameters in "
         f"{info['tensors']} tensors, with the model config and vocabularies as "
