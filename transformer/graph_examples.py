@@ -19,6 +19,19 @@ import tinygrad_tx
 from tinygrad_tx import Tensor, composed, nn
 from tinygrad_tx import functional as F
 
+# The Transformer's modules keep one colour in every drawing (an index into the
+# engine's palette, tinygrad_tx.viz.style.CLUSTER_FILLS); others get a hashed one.
+MODULE_COLORS = {
+    **dict.fromkeys(("Transformer", "Encoder", "Decoder", "MLP"), 0),
+    "MultiHeadAttention": 1,
+    "Linear": 2,
+    **dict.fromkeys(("PositionwiseFeedForward", "Sequential"), 3),
+    "LayerNorm": 4,
+    **dict.fromkeys(("EncoderLayer", "DecoderLayer"), 5),
+    **dict.fromkeys(("Embedding", "PositionalEncoding"), 6),
+    **dict.fromkeys(("ReLU", "Tanh", "Sigmoid", "Dropout"), 7),
+}
+
 
 @dataclass(frozen=True)
 class GraphExample:
@@ -290,7 +303,8 @@ def get_example(name: str) -> GraphExample:
 
 def _options(example: GraphExample, options: dict) -> dict:
     """The example's defaults, overridden by every option that is not None."""
-    return {**example.options, **{k: v for k, v in options.items() if v is not None}}
+    given = {k: v for k, v in options.items() if v is not None}
+    return {"module_colors": MODULE_COLORS, **example.options, **given}
 
 
 def render_example(
@@ -322,7 +336,7 @@ def example_text(name: str, *, device: str = "cpu", **options) -> str:
 
     example = get_example(name)
     merged = _options(example, options)
-    for drawing_only in ("color_by_grad", "rankdir", "compact"):
+    for drawing_only in ("color_by_grad", "rankdir", "compact", "module_colors"):
         merged.pop(drawing_only, None)
     return graph_text(example.build(device), title=example.title, **merged)
 

@@ -5,9 +5,10 @@
     render_graph(loss, "out/graphs/loss", format="png", depth=2)
     print_graph(loss)                     # the same graph as an indented text tree
 
-Each module call is a labelled cluster (`encoder.layers.0.self_attn`), nested as
-the calls were; `depth=k` folds deeper calls into one box each; ops that apply
-an attention mask are red octagons.
+Each module call is a labelled cluster (`blocks.0.mlp`), nested as the calls
+were; `depth=k` folds deeper calls into one box each; ops that apply an
+attention mask are red octagons; `module_colors` gives module classes their
+colours (others get one from a hash of the class name).
 """
 
 from .dot import DEFAULT_MAX_NODES, TensorGraph, draw_graph
