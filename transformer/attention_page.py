@@ -46,6 +46,7 @@ LABELS = {
         "help": "Keys: ← / → change head (and 'all heads'), ↑ / ↓ choose the query "
         "word, PageUp / PageDown change layer, 1 2 3 change the kind of attention.",
         "scale": "attention weight", "masked_cell": "masked",
+        "forced": "(the decoder reads this given translation: teacher forcing)",
     },
     "pt": {
         "encoder": "autoatenção do encoder", "decoder": "autoatenção do decoder",
@@ -62,6 +63,7 @@ LABELS = {
         "escolhem a palavra da query, PageUp / PageDown trocam de camada, 1 2 3 "
         "trocam o tipo de atenção.",
         "scale": "peso de atenção", "masked_cell": "mascarado",
+        "forced": "(o decoder lê esta tradução dada: teacher forcing)",
     },
 }  # fmt: skip
 
@@ -105,9 +107,13 @@ def record_attention(model, src_ids: list[int], out_ids: list[int]) -> Attention
     return AttentionRecord(weights, allowed)
 
 
-def attention_page(translator, sentence: str, *, beam: int = 1, lang: str = "en"):
+def attention_page(
+    translator, sentence: str, *, beam: int = 1, lang: str = "en", target=None
+):
     """The page for `sentence` translated by `translator` (a Translator:
-    model and vocabularies of any trained checkpoint)."""
+    model and vocabularies of any trained checkpoint). With `target` (a
+    Portuguese sentence), the decoder reads that translation instead of its
+    own (teacher forcing), e.g. the reference, to see where a model looks."""
     check_lang(lang, "attention_page")
     translation = translator.translate([sentence], beam)[0]  # checks the sentence
     model, src_vocab, tgt_vocab = (
@@ -117,7 +123,12 @@ def attention_page(translator, sentence: str, *, beam: int = 1, lang: str = "en"
     )
     src_ids = src_vocab.encode(sentence)
     max_len = max_output_length(model, len(src_ids))
-    if beam == 1:
+    if target is not None:
+        out_ids, max_len = (
+            tgt_vocab.encode(target),
+            max(max_len, len(tokenize(target)) + 1),
+        )
+    elif beam == 1:
         out_ids = greedy_decode(model, [src_ids], max_len)[0]
     else:
         out_ids = beam_search(model, [src_ids], beam, max_len)[0]
@@ -135,14 +146,16 @@ def attention_page(translator, sentence: str, *, beam: int = 1, lang: str = "en"
     data = {
         "labels": labels,
         "sentence": sentence,
-        "translation": translation.output,
+        "translation": translation.output if target is None else target,
         "unknown": [w in set(src_vocab.unknown_words(sentence)) for w in src_words],
         "layers": int(rec.weights["encoder"].shape[0]),
         "decoder_layers": int(rec.weights["decoder"].shape[0]),
         "heads": int(rec.weights["encoder"].shape[1]),
         "views": [_view(kind, rec, *axes[kind], labels) for kind in KINDS],
     }
-    title = f'{labels["title"]}: "{sentence}" → "{translation.output}"'
+    title = f'{labels["title"]}: "{sentence}" → "{data["translation"]}"'
+    if target is not None:
+        title += " " + labels["forced"]
     data["title"] = title
     css = asset("tinygrad_tx.viz", "page.css") + asset(
         "transformer", "attention_page.css"
