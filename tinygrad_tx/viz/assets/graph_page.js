@@ -115,7 +115,7 @@ function graphPage(root, data) {
     const hadFocus = root.contains(document.activeElement);
     const lay = layoutGraph(data, chains, folded, sizeOf);
     canvas.textContent = "";
-    const fit = Math.max(0.5, Math.min(1, (canvas.clientWidth - 4) / lay.width || 1));
+    const fit = Math.max(0.7, Math.min(1, (canvas.clientWidth - 4) / lay.width || 1));
     const z = state.zoomNow = state.zoom === null ? fit : state.zoom;
     const svg = s("svg", { width: lay.width * z, height: lay.height * z,
       viewBox: `0 0 ${lay.width} ${lay.height}`, class: "txv-svg" }, canvas);
@@ -251,7 +251,9 @@ function graphPage(root, data) {
     const list = h("ul", {}, box);
     n.in.forEach((p) => {
       const m = data.nodes[p];
-      h("li", {}, list, `${ref(p)}: ${m.shape}` + (m.scalar ? ` = ${m.v}` : ""));
+      const text = m.kind === "const" ? `${m.v} (${L.const})`
+        : `${ref(p)}: ${m.shape}` + (m.scalar ? ` = ${m.v}` : "");
+      h("li", {}, list, text);
     });
   }
 
