@@ -109,54 +109,28 @@ def record_attention(model, src_ids: list[int], out_ids: list[int]) -> Attention
 
 def attention_page(
     translator, sentence: str, *, beam: int = 1, lang: str = "en", target=None
-):
+) -> HtmlPage:
     """The page for `sentence` translated by `translator` (a Translator:
     model and vocabularies of any trained checkpoint). With `target` (a
     Portuguese sentence), the decoder reads that translation instead of its
     own (teacher forcing), e.g. the reference, to see where a model looks."""
     check_lang(lang, "attention_page")
-    translation = translator.translate([sentence], beam)[0]  # checks the sentence
-    model, src_vocab, tgt_vocab = (
-        translator.model,
-        translator.src_vocab,
-        translator.tgt_vocab,
-    )
-    src_ids = src_vocab.encode(sentence)
-    max_len = max_output_length(model, len(src_ids))
-    if target is not None:
-        out_ids, max_len = (
-            tgt_vocab.encode(target),
-            max(max_len, len(tokenize(target)) + 1),
-        )
-    elif beam == 1:
-        out_ids = greedy_decode(model, [src_ids], max_len)[0]
-    else:
-        out_ids = beam_search(model, [src_ids], beam, max_len)[0]
-    rec = record_attention(model, src_ids, out_ids)
-    src_words = tokenize(sentence)
-    ended = len(out_ids) < max_len  # else it stopped at max_len, not at </s>
-    written = [*tgt_vocab.decode_tokens(out_ids), "</s>" if ended else "…"]
-    read = ["<s>", *tgt_vocab.decode_tokens(out_ids)]
-    axes = {
-        "encoder": (src_words, src_words),
-        "decoder": (written, read),
-        "cross": (written, src_words),
-    }
+    output = translator.translate([sentence], beam)[0].output  # checks the sentence
+    src_ids = translator.src_vocab.encode(sentence)
+    out_ids, ended = _output_ids(translator, src_ids, beam, target)
+    rec = record_attention(translator.model, src_ids, out_ids)
     labels = LABELS[lang]
-    data = {
-        "labels": labels,
-        "sentence": sentence,
-        "translation": translation.output if target is None else target,
-        "unknown": [w in set(src_vocab.unknown_words(sentence)) for w in src_words],
-        "layers": int(rec.weights["encoder"].shape[0]),
-        "decoder_layers": int(rec.weights["decoder"].shape[0]),
-        "heads": int(rec.weights["encoder"].shape[1]),
-        "views": [_view(kind, rec, *axes[kind], labels) for kind in KINDS],
-    }
-    title = f'{labels["title"]}: "{sentence}" → "{data["translation"]}"'
+    shown = output if target is None else target
+    title = f'{labels["title"]}: "{sentence}" → "{shown}"'
     if target is not None:
         title += " " + labels["forced"]
-    data["title"] = title
+    data = {
+        "title": title,
+        "labels": labels,
+        "sentence": sentence,
+        "translation": shown,
+    }
+    data.update(_views(translator, sentence, out_ids, ended, rec, labels))
     css = asset("tinygrad_tx.viz", "page.css") + asset(
         "transformer", "attention_page.css"
     )
@@ -165,6 +139,40 @@ def attention_page(
         + asset("transformer", "attention_page.js") + "\nreturn attentionPage;\n})()"
     )  # fmt: skip
     return HtmlPage(title, data, css=css, script=script, lang=lang)
+
+
+def _output_ids(translator, src_ids, beam: int, target) -> tuple[list[int], bool]:
+    """The decoder's words: `target`'s ids, or else the model's own translation
+    (greedy or beam search, as `translate`); and whether it ended with </s>
+    (rather than being cut at the length limit)."""
+    if target is not None:
+        return translator.tgt_vocab.encode(target), True
+    model = translator.model
+    max_len = max_output_length(model, len(src_ids))
+    if beam == 1:
+        out_ids = greedy_decode(model, [src_ids], max_len)[0]
+    else:
+        out_ids = beam_search(model, [src_ids], beam, max_len)[0]
+    return out_ids, len(out_ids) < max_len
+
+
+def _views(translator, sentence, out_ids, ended, rec, labels) -> dict:
+    """The three maps with their words: the decoder's query i writes word i
+    (the last writes </s>) having read <s> and the words before it."""
+    src_words = tokenize(sentence)
+    words = translator.tgt_vocab.decode_tokens(out_ids)
+    written = [*words, "</s>" if ended else "…"]
+    axes = {
+        "encoder": (src_words, src_words),
+        "decoder": (written, ["<s>", *words]),
+        "cross": (written, src_words),
+    }
+    unknown = set(translator.src_vocab.unknown_words(sentence))
+    return {
+        "unknown": [w in unknown for w in src_words],
+        "heads": int(rec.weights["encoder"].shape[1]),
+        "views": [_view(kind, rec, *axes[kind], labels) for kind in KINDS],
+    }
 
 
 def _view(kind: str, rec: AttentionRecord, queries, keys, labels) -> dict:

@@ -192,43 +192,54 @@ def _clusters(rec: Recording, depth: int | None, palette: dict):
     """The clusters (panels, then module calls as they nest) and the cluster of
     each node (-1: outside all)."""
     g = rec.graph
-    clusters: list[dict] = []
-    index: dict = {}  # (panel, id(scope)) or ("panel", k) -> cluster number
-    colour: dict[int, int] = {}
+    found = _ClusterIndex(g.panels, palette)
+    cluster_of = [found.of(g.panel[i], g.home[i]) for i in range(len(g))]
+    for i, c in enumerate(cluster_of):
+        _count_inside(rec, i, c, found.clusters)
+    for cl in found.clusters:
+        cl["folded"] = depth is not None and cl["level"] > depth
+    return found.clusters, cluster_of
 
-    def panel(k: int) -> int:
-        if not g.panels:
-            return -1
-        key = ("panel", k)
-        if key not in index:
-            index[key] = len(clusters)
-            clusters.append(_cluster(g.panels[k], "", -1, 0, "#ffffff", "#999999"))
-            clusters[-1]["panel"] = True
-        return index[key]
 
-    def of(k: int, chain: tuple) -> int:
+class _ClusterIndex:
+    """Numbers the clusters as they are first met: one per panel (when the
+    root is a dict), one per module call; a call's colour avoids its parent's."""
+
+    def __init__(self, panels: list[str] | None, palette: dict):
+        self.panels, self.palette = panels, palette
+        self.clusters: list[dict] = []
+        self.index: dict = {}  # ("panel", k) or (panel, id(scope)) -> cluster
+        self.colour: dict[int, int] = {}  # cluster -> colour index
+
+    def of(self, panel: int, chain: tuple) -> int:
+        """The cluster of the innermost call of `chain` (outermost first)."""
         if not chain:
-            return panel(k)
-        key = (k, id(chain[-1]))
-        if key not in index:
-            parent = of(k, chain[:-1])
+            return self._panel(panel)
+        key = (panel, id(chain[-1]))
+        if key not in self.index:
+            parent = self.of(panel, chain[:-1])
             scope = chain[-1]
-            around = colour.get(parent) if parent >= 0 else None
-            c = style.module_color(scope.module_type, around, palette)
-            index[key] = len(clusters)
-            colour[index[key]] = c
-            clusters.append(_cluster(
+            c = style.module_color(
+                scope.module_type, self.colour.get(parent), self.palette
+            )
+            self.index[key] = len(self.clusters)
+            self.colour[self.index[key]] = c
+            self.clusters.append(_cluster(
                 scope.path, scope.module_type, parent, len(chain),
                 style.CLUSTER_FILLS[c], style.CLUSTER_BORDERS[c],
             ))  # fmt: skip
-        return index[key]
+        return self.index[key]
 
-    cluster_of = [of(g.panel[i], g.home[i]) for i in range(len(g))]
-    for i, c in enumerate(cluster_of):
-        _count_inside(rec, i, c, clusters)
-    for cl in clusters:
-        cl["folded"] = depth is not None and cl["level"] > depth
-    return clusters, cluster_of
+    def _panel(self, k: int) -> int:
+        if not self.panels:
+            return -1
+        if ("panel", k) not in self.index:
+            self.index["panel", k] = len(self.clusters)
+            self.clusters.append(
+                _cluster(self.panels[k], "", -1, 0, "#ffffff", "#999999")
+            )
+            self.clusters[-1]["panel"] = True
+        return self.index["panel", k]
 
 
 def _cluster(path, module_type, parent, level, fill, border) -> dict:
