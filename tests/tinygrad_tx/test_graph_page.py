@@ -224,3 +224,15 @@ def test_each_notebook_fragment_has_its_own_id():
     ids = [re.search(r'class="txv" id="([^"]+)"', x).group(1) for x in (a, b)]
     assert ids[0] != ids[1]
     assert f"getElementById('{ids[0]}')" in a and "<html" not in a
+
+
+def test_show_outside_a_notebook_writes_the_file_and_says_where(tmp_path, capsys):
+    from tinygrad_tx.viz import show_graph_page
+
+    x = Tensor(2.0, requires_grad=True, name="x")
+    show_graph_page(x * x, path=tmp_path / "square.html")
+    assert (
+        capsys.readouterr().out
+        == f"wrote {tmp_path / 'square.html'} (open it in a browser)\n"
+    )
+    assert (tmp_path / "square.html").stat().st_size > 1000
