@@ -212,3 +212,31 @@ def test_a_screenshot_is_a_small_png(chromium, tmp_path):
     png = screenshot(chromium, page, tmp_path / "neuron.png", 900, 480)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size < 300_000
+
+
+@pytest.mark.slow
+def test_a_notebook_cell_shows_the_page_inline(chromium, tmp_path):
+    """Run a real kernel (nbclient + ipykernel): the cell's output is the page
+    as text/html; put in a document as a notebook front end does, it draws."""
+    nbformat = pytest.importorskip("nbformat", reason="nbformat (dev group) missing")
+    nbclient = pytest.importorskip("nbclient", reason="nbclient (dev group) missing")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from transformer.pages import show_example_page\n"
+            f"_ = show_example_page('neuron', {str(tmp_path / 'unused.html')!r})"
+        )
+    ]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    (output,) = nb.cells[0].outputs
+    assert output.output_type == "display_data"
+    assert not (tmp_path / "unused.html").exists()  # shown, not written
+    host = tmp_path / "notebook.html"
+    cell = f"<div class='output_html'>{output.data['text/html']}</div>"
+    host.write_text(
+        f"<!DOCTYPE html><meta charset='utf-8'><body>{cell}</body>", "utf-8"
+    )
+    opened = open_page(chromium, host)
+    assert opened.page.locator("g.txv-node").count() == 10  # the neuron's tensors
+    opened.page.close()
+    assert opened.errors == [] and opened.requests == []
