@@ -236,3 +236,20 @@ def test_show_outside_a_notebook_writes_the_file_and_says_where(tmp_path, capsys
         == f"wrote {tmp_path / 'square.html'} (open it in a browser)\n"
     )
     assert (tmp_path / "square.html").stat().st_size > 1000
+
+
+def test_portuguese_labels_use_no_variant_the_glossary_forbids():
+    from pathlib import Path
+
+    from tinygrad_tx.viz.graph_page import LABELS as GRAPH
+    from transformer.attention_page import LABELS as ATTENTION
+
+    glossary = Path(__file__).resolve().parents[2] / "lessons" / "glossary.tsv"
+    lines = glossary.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+    text = " ".join([*GRAPH["pt"].values(), *ATTENTION["pt"].values()])
+    for english, _, forbidden, *_ in rows:
+        for variant in filter(None, (v.strip() for v in forbidden.split(","))):
+            pattern = rf"(?<!\w){re.escape(variant)}(?!\w)"
+            assert not re.search(pattern, text, re.IGNORECASE), (english, variant)
+    assert "autoatenção" in text and "atenção cruzada" in text and "cabeça" in text
