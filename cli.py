@@ -35,6 +35,13 @@ _checkpoint_option = click.option(
     type=click.Path(file_okay=False),
     help="Directory of a trained model.",
 )
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "pt"]),
+    default="en",
+    show_default=True,
+    help="Language of an HTML page's labels (pt: Brazilian Portuguese).",
+)
 
 
 # ---------------------------------------------------------------- info
@@ -321,9 +328,25 @@ def bench_viz(repeats, device):
 @click.option(
     "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
 )
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False),
+    help="Write the interactive page (fold, click, step through forward and backward) "
+    "to this HTML file instead; --depth sets where it starts folded.",
+)
+@_lang_option
 @_device_option
 def render_graph_command(
-    example, list_examples, docs_images, fmt, out_dir, text, device, **drawing
+    example,
+    list_examples,
+    docs_images,
+    fmt,
+    out_dir,
+    text,
+    html,
+    lang,
+    device,
+    **drawing,
 ):
     """Draw the computation graph of EXAMPLE (see --list), or of every example
     with EXAMPLE = all, clustered by module, into out/graphs/.
@@ -350,6 +373,19 @@ def render_graph_command(
             param_hint="EXAMPLE",
         )
     drawing["color_by_grad"] = drawing.pop("color_grad") or None
+    if html:
+        from transformer.pages import write_example_page
+
+        if example == "all":
+            raise click.BadParameter(
+                "writes one page: name one EXAMPLE, not all", param_hint="--html"
+            )
+        with _clear_errors():
+            path = write_example_page(
+                example, html, lang=lang, device=device, depth=drawing["depth"]
+            )
+        click.echo(f"wrote {path}")
+        return
     try:
         for name in list(gx.EXAMPLES) if example == "all" else [example]:
             if text:
@@ -516,8 +552,15 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
     type=click.Path(dir_okay=False),
     help="Save the cross-attention heatmap of the (first) sentence to this PNG.",
 )
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False),
+    help="Write the interactive attention page of the (first) sentence to this HTML "
+    "file: every layer and head of the three kinds of attention.",
+)
+@_lang_option
 @_device_option
-def translate(sentences, checkpoint, beam, show_attention, device):
+def translate(sentences, checkpoint, beam, show_attention, html, lang, device):
     """Translate English SENTENCES into Portuguese (or lines of stdin)."""
     from transformer.translator import Translator
 
@@ -527,12 +570,20 @@ def translate(sentences, checkpoint, beam, show_attention, device):
         results = translator.translate(sentences, beam)
         if show_attention:
             translator.draw_attention(sentences[0], show_attention, beam)
+        if html:
+            from transformer.attention_page import write_attention_page
+
+            html = write_attention_page(
+                translator, sentences[0], html, beam=beam, lang=lang
+            )
     for result in results:
         if result.unknown:
             click.echo(translator.unknown_warning(result), err=True)
         click.echo(result.output)
     if show_attention:
         click.echo(f"attention heatmap written to {show_attention}", err=True)
+    if html:
+        click.echo(f"attention page written to {html}", err=True)
 
 
 @main.command()
