@@ -27,7 +27,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections import deque
 
 import numpy as np
-from _lesson_utils import (
+
+from lessons.utils import (
     FAST,
     best_time,
     figure,
@@ -36,7 +37,6 @@ from _lesson_utils import (
     save_figure,
     save_results,
 )
-
 from tinygrad_tx import Tensor, no_grad
 
 OUT = output_dir(1)

@@ -17,8 +17,8 @@
 import math
 
 import numpy as np
-from _lesson_utils import output_dir, save_results
 
+from lessons.utils import output_dir, save_results
 from tinygrad_tx import Tensor
 from tinygrad_tx.viz import print_graph, render_graph
 

@@ -15,8 +15,8 @@
 
 # %%
 import numpy as np
-from _lesson_utils import figure, output_dir, save_figure, save_results
 
+from lessons.utils import figure, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor
 from tinygrad_tx.function import Function, unbroadcast
 from tinygrad_tx.gradcheck import gradcheck

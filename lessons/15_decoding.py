@@ -20,7 +20,8 @@
 import json
 
 import numpy as np
-from _lesson_utils import (
+
+from lessons.utils import (
     FAST,
     lesson_translator_run,
     load_translator,
@@ -28,7 +29,6 @@ from _lesson_utils import (
     save_results,
     train_lesson_translator,
 )
-
 from tinygrad_tx import Tensor, no_grad
 from transformer import causal_mask, padding_mask
 from transformer.data import BOS_ID, EOS_ID, PAD_ID

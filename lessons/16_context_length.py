@@ -24,7 +24,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import tracemalloc
 
 import numpy as np
-from _lesson_utils import (
+
+from lessons.utils import (
     FAST,
     best_time,
     figure,
@@ -33,7 +34,6 @@ from _lesson_utils import (
     save_figure,
     save_results,
 )
-
 from tinygrad_tx import Tensor
 from transformer import scaled_dot_product_attention
 
