@@ -23,7 +23,7 @@
 import numpy as np
 
 import tinygrad_tx
-from lessons.utils import FAST, output_dir, save_results, show_graph
+from lessons.utils import FAST, output_dir, save_results, show_graph, show_image
 from tinygrad_tx import functional as F
 from tinygrad_tx import no_grad, optim
 from transformer import Transformer, TransformerConfig
@@ -197,7 +197,7 @@ figure_path = OUT / "cross_attention_reversal.png"
 plot_attention(cross, src_words, out_words, figure_path,
                title=f"Cross-attention after training on reversal: "
                      f"{' '.join(src_words)} -> {' '.join(out_words[:-1])}")  # fmt: skip
-print(f"figure: {figure_path}")
+show_image(figure_path)
 
 # %% [markdown]
 # ## The graph of one training step

@@ -15,7 +15,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import LESSONS, lesson_script, lesson_text, resolve_language, text_languages
+from .i18n import (
+    LESSONS,
+    lesson_script,
+    read_lesson_text,
+    resolve_language,
+    text_languages,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def lesson_info(path: Path, language: str | None = None) -> LessonInfo:
     if written:
         number = int(path.name[:2])
         shown = language if language in written else _fallback(written)
-        text = lesson_text(number, shown)
+        text = read_lesson_text(number, shown)
         return LessonInfo(number, text("title"), text("summary"), path, shown, written)
     return _older_format(path)
 

@@ -15,9 +15,11 @@ title). lessons/text/<lang>/course.md holds the labels all lessons share. A
 language is a folder of such files, so adding one (Chinese: lessons/text/zh/) is
 adding text files, not code.
 
-The language is the one asked for, else $TINYGRAD_TX_LANG (what `lesson run
---lang` sets for the script it starts), else the locale ($LC_ALL, $LC_MESSAGES,
-$LANG, in that order: LANG=pt_BR.UTF-8 gives pt), else English.
+The language is the one asked for, else the one this lesson chose (a notebook's
+`lesson_text(1, "pt")` makes the shared labels Portuguese too), else
+$TINYGRAD_TX_LANG (what `lesson run --lang` sets for the script it starts), else
+the locale ($LC_ALL, $LC_MESSAGES, $LANG, in that order: LANG=pt_BR.UTF-8 gives
+pt), else English.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # ---------------------------------------------------------------- which language
 
+_chosen: str | None = None  # set by lesson_text(N, language): the lesson's language
+
 
 def languages() -> list[str]:
     """The course's languages: the folders of lessons/text/ that hold a course.md."""
@@ -53,11 +57,12 @@ def _code(language: str) -> str:
 
 
 def resolve_language(requested: str | None = None) -> str:
-    """The language to use: `requested`, else $TINYGRAD_TX_LANG, else the
-    locale's when the course has it, else English."""
+    """The language to use: `requested`, else the lesson's choice, else
+    $TINYGRAD_TX_LANG, else the locale's when the course has it, else English."""
     available = languages()
-    for value, where in ((requested, ""), (os.environ.get("TINYGRAD_TX_LANG"),
-                                           " (from $TINYGRAD_TX_LANG)")):  # fmt: skip
+    env = os.environ.get("TINYGRAD_TX_LANG")
+    for value, where in ((requested, ""), (_chosen, ""),
+                         (env, " (from $TINYGRAD_TX_LANG)")):  # fmt: skip
         if value:
             if _code(value) not in available:
                 raise ValueError(
@@ -188,7 +193,17 @@ def lesson_script(number: int) -> Path:
 
 
 def lesson_text(number: int, language: str | None = None) -> LessonText:
-    """The texts of lesson `number` in `language` (default: resolve_language())."""
+    """The texts of lesson `number` in `language` (default: resolve_language()),
+    for the lesson itself: a language given here becomes the one the shared
+    labels (course.md) use too, for the rest of the run."""
+    global _chosen
+    if language is not None:
+        _chosen = resolve_language(language)
+    return read_lesson_text(number, language)
+
+
+def read_lesson_text(number: int, language: str | None = None) -> LessonText:
+    """The texts of lesson `number` in `language`, with no other effect."""
     language = resolve_language(language)
     stem = lesson_script(number).stem
     path = text_path(stem, language)

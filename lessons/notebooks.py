@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from .catalog import LessonInfo, find_lesson
-from .i18n import course_text, lesson_text
+from .i18n import course_text, read_lesson_text
 
 _TEXT_CALL = re.compile(r"\blesson_text\((\d+)\)")
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -57,7 +57,7 @@ def _localised_cells(info: LessonInfo, cells: list) -> list:
     """The cells of a bilingual lesson with the prose of `info.language`."""
     import nbformat
 
-    text = lesson_text(info.number, info.language)
+    text = read_lesson_text(info.number, info.language)
     heading = course_text(info.language)(
         "lesson_heading", number=info.number, title=info.title
     )

@@ -52,11 +52,10 @@ def output_dir(number: int) -> Path:
     return folder
 
 
-def save_results(folder: Path, results: dict) -> Path:
+def save_results(folder: Path, results: dict) -> None:
     """Write the lesson's key numbers to folder/results.json (the tests read it)."""
     path = Path(folder) / "results.json"
     path.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")
-    return path
 
 
 def _plain(value):
@@ -89,16 +88,20 @@ def in_notebook() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def save_figure(fig, path: Path, dpi: int = 110) -> Path:
-    """Save `fig` as a PNG, say where it went, and show it inline in a notebook."""
-    path = Path(path)
+def save_figure(fig, path: Path, dpi: int = 110) -> None:
+    """Save `fig` as a PNG, say where it went, and show it inline in a notebook
+    (returning nothing, so that a cell ending with it shows only the figure)."""
     fig.savefig(path, dpi=dpi)
+    show_image(path)
+
+
+def show_image(path: Path) -> None:
+    """Say where a saved PNG is and, in a notebook, show it inline."""
     print(course_text()("figure_saved", path=path))
     if in_notebook():
         from IPython.display import Image, display
 
         display(Image(filename=str(path)))
-    return path
 
 
 _HINT_SHOWN = False  # the install hint for Graphviz is printed once per run
@@ -168,6 +171,20 @@ def heatmap(
     if colorbar_label is not None:
         ax.figure.colorbar(image, ax=ax, label=colorbar_label, shrink=0.85)
     return image
+
+
+# ---------------------------------------------------------------- tables
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """Rows of cells (strings, or numbers already formatted) under a header,
+    each column right-aligned to its widest cell, so that a translated header
+    keeps the table straight."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- timing
