@@ -14,6 +14,21 @@ import pytest
 # ---------------------------------------------------------------- each lesson's claims
 
 
+def check_00(r):
+    assert r["p_count"]["legal"] == 0.6 and r["p_count"]["abacaxi"] == 0.0
+    assert 0 < r["p_add_one"]["abacaxi"] < r["p_add_one"]["legal"] < 0.6
+    for shares in r["unseen_share"].values():
+        assert shares == sorted(shares) and shares[0] < 0.01
+    assert min(shares[4] for shares in r["unseen_share"].values()) > 0.5
+    a, b = r["unigram_same"]
+    assert a == pytest.approx(b, rel=1e-12) and a > 0
+    assert r["dela_distance"] == 11 and r["fast_weights_gap"] < 1e-12
+    distances = r["path_distances"]
+    assert r["paths"]["cnn"] == [math.ceil(d / 2) for d in distances]
+    assert r["paths"]["dilated"] == [math.ceil(math.log2(d + 1)) for d in distances]
+    assert r["deu_one_head_gap"] < 1e-12 < 1.0 < r["deu_three_heads_gap"]
+
+
 def check_01(r):
     assert r["rnn_steps_per_word"] == 4
     assert all(row["rnn_steps"] == 4 * row["length"] for row in r["rows"])
@@ -161,6 +176,7 @@ def check_16(r):
 
 CHECKS = {int(n[6:]): f for n, f in globals().items() if n.startswith("check_")}
 FILES = {  # besides results.json
+    0: ["ngram_sparsity.png", "path_length.png", "deu_heads.png"],
     1: ["rnn_vs_attention.png"],
     2: [],
     3: ["finite_difference_error.png"],

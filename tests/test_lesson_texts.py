@@ -172,12 +172,13 @@ GLOSSARY = read_glossary()
 
 
 def prose(text: str) -> str:
-    """The text the glossary governs: without code, math, links, HTML comments
-    and quotations of the slides (blockquote lines)."""
+    """The text the glossary governs: without code, math, links, HTML comments,
+    format fields and quotations of the slides (blockquote lines)."""
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$|`[^`\n]+`|https?://\S+", " ", text)
+    text = re.sub(r"\{[a-z_0-9]*(?:[:!][^{}]*)?\}", " ", text)  # a label's {fields}
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
 
 
