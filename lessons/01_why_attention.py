@@ -162,7 +162,6 @@ rnn_grads = [r["rnn_first_word_grad"] for r in rows]
 shrink = rnn_grads[0] / max(rnn_grads[-1], 1e-45)
 assert shrink > 1e6, f"the RNN's first-word gradient only shrank {shrink:.3g} times"
 assert min(r["attention_first_word_grad"] for r in rows) > 1e-4
-assert rows[-1]["rnn_ms"] > 4 * rows[0]["rnn_ms"], "RNN time did not grow with L"
 text.say("steps_summary", per_word=steps_per_word, attention=rows[0]["attention_steps"])
 text.say("vanishing_summary", first=rnn_grads[0], L_first=lengths[0],
          last=rnn_grads[-1], L_last=lengths[-1])  # fmt: skip
@@ -185,8 +184,7 @@ assert np.isnan(exploding[1024]), "float32 should overflow into NaN at L = 1024"
 # %% [markdown] key="timings"
 
 # %%
-longest = rows[-1]
-assert longest["attention_ms"] < longest["rnn_ms"], longest
+longest = rows[-1]  # timings are printed, never asserted: they depend on the machine
 text.say("timing_summary", L=longest["length"], attention=longest["attention_ms"],
          rnn=longest["rnn_ms"])  # fmt: skip
 

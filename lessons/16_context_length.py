@@ -154,7 +154,8 @@ print(f"at L = 2048, peak memory per attention entry: fused {bytes_per_entry['fu
 # %%
 assert 1.8 < exponents["fused_peak_mib"] < 2.2, exponents
 assert 1.8 < exponents["composed_peak_mib"] < 2.2, exponents
-assert exponents["fused_ms"] > 1.4, exponents
+# No assert on the time exponent: a timing depends on the machine's load (lesson
+# text fix pending, issue 13 phase 2); memory is exact and is checked above.
 assert at_2048["composed_peak_mib"] > 2 * at_2048["fused_peak_mib"]
 
 # %% [markdown]
