@@ -171,5 +171,7 @@ def lesson_jupyter(lang, folder):
         numbers = [info.number for info in catalog(lang)]
     _notebooks(numbers, lang, folder, force=False)
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container's root user
+        command.append("--allow-root")
     click.echo(" ".join(command))
     subprocess.run(command, check=False)
