@@ -93,7 +93,9 @@ sizes = [1000, 5000] if FAST else [1000, 5000, 20000]
 toy = [pt.split() for _, pt in make_toy_splits(seed=0, n_train=sizes[-1] + 1000).train]
 held_out = toy[sizes[-1] :]  # 1000 sentences the corpora below never contain
 orders = list(range(1, 7))
-unseen = {size: [unseen_share(toy[:size], held_out, n) for n in orders] for size in sizes}
+unseen = {
+    size: [unseen_share(toy[:size], held_out, n) for n in orders] for size in sizes
+}
 print(table(
     [text("col_sentences")] + [f"n = {n}" for n in orders],
     [[size] + [f"{share:.1%}" for share in unseen[size]] for size in sizes],
@@ -113,7 +115,8 @@ ax = fig.subplots()
 for size in sizes:
     ax.plot(orders, [100 * s for s in unseen[size]], "o-",
             label=text("legend_corpus", sentences=size))  # fmt: skip
-ax.set(xlabel=text("axis_order"), ylabel=text("axis_unseen"), title=text("title_unseen"))
+ax.set(xlabel=text("axis_order"), ylabel=text("axis_unseen"),
+       title=text("title_unseen"))  # fmt: skip
 ax.set_xticks(orders)
 ax.grid(alpha=0.3)
 ax.legend()
@@ -260,8 +263,10 @@ print(table(["", *first], [[names[name]] + [f"{w:.2f}" for w in weights[name]]
 one_gap = np.abs(attend(queries["one_head"], first)[1]
                  - attend(queries["one_head"], swapped)[1]).max()  # fmt: skip
 heads = [name for name in queries if name != "one_head"]
-three_gap = max(np.abs(attend(queries[h], first)[1] - attend(queries[h], swapped)[1]).max()
-                for h in heads)  # fmt: skip
+three_gap = max(
+    np.abs(attend(queries[h], first)[1] - attend(queries[h], swapped)[1]).max()
+    for h in heads
+)
 text.say("deu_gaps", one=one_gap, three=three_gap)
 
 # %%

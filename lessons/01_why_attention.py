@@ -172,7 +172,8 @@ text.say("vanishing_summary", first=rnn_grads[0], L_first=lengths[0],
 exploding = {r["length"]: r["rnn_x3_first_word_grad"] for r in rows}
 long_sentence = random_words(1024, requires_grad=True)  # one more doubling, and more
 with np.errstate(over="ignore", invalid="ignore"):
-    exploding[1024] = first_word_gradient(rnn(long_sentence, W_h_times_3), long_sentence)
+    long_out = rnn(long_sentence, W_h_times_3)
+    exploding[1024] = first_word_gradient(long_out, long_sentence)
 for L, grad in exploding.items():
     text.say("exploding_row", L=L, grad=grad)
 finite = [g for g in exploding.values() if np.isfinite(g)]

@@ -47,9 +47,8 @@ A, B = randn(4, 3), randn(3, 5)
 C = A @ B
 G = rng.standard_normal(C.shape)
 C.backward(G)
-print(
-    f"A {A.shape} @ B {B.shape} = C {C.shape}; A.grad {A.grad.shape}, B.grad {B.grad.shape}"
-)
+print(f"A {A.shape} @ B {B.shape} = C {C.shape}")
+print(f"A.grad {A.grad.shape}, B.grad {B.grad.shape}")
 np.testing.assert_allclose(A.grad, G @ B.data.T)
 np.testing.assert_allclose(B.grad, A.data.T @ G)
 

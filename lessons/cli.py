@@ -1,7 +1,7 @@
 """The `lesson` commands of cli.py: list, run, notebook, jupyter.
 
     python cli.py lesson list --lang pt
-    python cli.py lesson run 1 --lang pt          # as a script; outputs in out/lessons/01
+    python cli.py lesson run 1 --lang pt          # a script; outputs in out/lessons/01
     python cli.py lesson notebook --all --lang pt --to my_notebooks/pt
     python cli.py lesson jupyter --lang pt        # the notebooks, opened in JupyterLab
 

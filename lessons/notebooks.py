@@ -23,7 +23,7 @@ from .catalog import LessonInfo, find_lesson
 from .i18n import course_text, read_lesson_text
 
 _TEXT_CALL = re.compile(r"\blesson_text\((\d+)\)")
-KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 def _jupytext():
@@ -73,7 +73,8 @@ def _localised_cells(info: LessonInfo, cells: list) -> list:
                 )
             out.append(nbformat.v4.new_markdown_cell(text.cell(key)))
             continue
-        source, found = _TEXT_CALL.subn(rf'lesson_text(\1, "{info.language}")', cell.source)
+        written = rf'lesson_text(\1, "{info.language}")'
+        source, found = _TEXT_CALL.subn(written, cell.source)
         calls += found
         out.append(_copy(cell, source))
     if calls != 1:

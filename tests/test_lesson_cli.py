@@ -47,7 +47,8 @@ def test_list_names_every_lesson_in_each_language():
 
 def test_the_locale_chooses_the_language_when_lang_is_not_given(monkeypatch):
     monkeypatch.setenv("LANG", "pt_BR.UTF-8")
-    assert " 2  Tensores e diferenciação automática" in invoke("lesson", "list").output
+    listed = invoke("lesson", "list").output
+    assert " 2  Tensores e diferenciação automática" in listed
     monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
     assert " 2  Tensors and autograd" in invoke("lesson", "list").output
     assert " 2  Tensores" in invoke("lesson", "list", "--lang", "pt").output
@@ -117,7 +118,8 @@ def test_notebook_is_written_in_its_language_and_kept_afterwards(tmp_path):
 
 
 def test_notebook_all_writes_every_lesson_and_says_which_are_in_english(tmp_path):
-    result = invoke("lesson", "notebook", "--all", "--lang", "pt", "--to", str(tmp_path))
+    result = invoke("lesson", "notebook", "--all", "--lang", "pt", "--to",
+                    str(tmp_path))  # fmt: skip
     assert result.exit_code == 0, result.output
     assert sorted(p.stem for p in tmp_path.glob("*.ipynb")) == [
         info.path.stem for info in LESSONS
@@ -132,7 +134,8 @@ def test_notebook_all_writes_every_lesson_and_says_which_are_in_english(tmp_path
 def test_notebook_needs_one_number_or_all():
     for args in ([], ["1", "--all"]):
         result = invoke("lesson", "notebook", *args)
-        assert result.exit_code == 2 and "give one lesson NUMBER or --all" in result.output
+        assert result.exit_code == 2
+        assert "give one lesson NUMBER or --all" in result.output
 
 
 def test_jupyter_without_jupyterlab_says_how_to_install(monkeypatch, tmp_path):
@@ -167,7 +170,8 @@ def exercise_commands() -> list[tuple[int, str, str]]:
     for info in LESSONS:
         for language in info.languages:
             text = "\n".join(read_lesson_text(info.number, language).cells.values())
-            found += [(info.number, language, c) for c in EXERCISE_COMMAND.findall(text)]
+            commands = EXERCISE_COMMAND.findall(text)
+            found += [(info.number, language, command) for command in commands]
     return found
 
 

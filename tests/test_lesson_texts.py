@@ -179,7 +179,8 @@ def prose(text: str) -> str:
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$|`[^`\n]+`|https?://\S+", " ", text)
     text = re.sub(r"\{[a-z_0-9]*(?:[:!][^{}]*)?\}", " ", text)  # a label's {fields}
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    lines = text.splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
 
 
 def whole(phrase: str) -> str:
@@ -193,7 +194,8 @@ def english_pattern(term: str) -> str:
 
 def portuguese_forms(word: str) -> str:
     """A word and its plural: cabeça(s), neural/neurais, atenção/atenções."""
-    plural = {"ão": ["ões", "ães", "ãos"], "al": ["ais"], "el": ["éis"], "m": ["ns"]}
+    plural = {"ão": ["ões", "ães", "ãos"], "al": ["ais"], "el": ["éis"],
+              "m": ["ns"]}  # fmt: skip
     forms = [word, word + "s", word + "es"]
     for ending, endings in plural.items():
         if word.endswith(ending):
@@ -227,13 +229,13 @@ def test_the_glossary_check_catches_variants_and_missing_terms():
     assert glossary_problems("A auto-atenção olha tudo.", None) == [
         "'auto-atenção' (write 'autoatenção')"
     ]
-    assert glossary_problems("> Slide: a auto-atenção\n\nA autoatenção.", None) == []
+    quoted = "> Slide: a auto-atenção\n\nA autoatenção."
+    assert glossary_problems(quoted, None) == []
     assert glossary_problems("`loss.backward()` calcula a perda", "the loss") == []
     assert glossary_problems("As cabeças e as redes neurais.",
                              "The heads and the neural networks.") == []  # fmt: skip
-    assert glossary_problems("Cada cabeça olha.", "Each head uses self-attention.") == [
-        "'self-attention' in English, no 'autoatenção'"
-    ]
+    missing = glossary_problems("Cada cabeça olha.", "Each head uses self-attention.")
+    assert missing == ["'self-attention' in English, no 'autoatenção'"]
 
 
 @pytest.mark.parametrize("stem", [i.path.stem for i in LESSONS] + [COURSE])
@@ -243,6 +245,7 @@ def test_portuguese_texts_follow_the_glossary(stem):
     for section in read_sections(text_path(stem, "pt")):
         if section.kind == "say" and section.key.startswith("slide_"):
             continue  # the slide's own words
-        found = glossary_problems(section.text, english.get((section.kind, section.key)))
+        same_section = english.get((section.kind, section.key))
+        found = glossary_problems(section.text, same_section)
         problems += [f"line {section.line} ({section.key}): {p}" for p in found]
     assert not problems, f"{text_path(stem, 'pt')}:\n" + "\n".join(problems)

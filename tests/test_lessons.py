@@ -65,8 +65,10 @@ def execute(number: int, language: str, cwd: Path):
     """Lesson `number`'s notebook in `language`, executed; fails on a cell error."""
     nbclient = pytest.importorskip("nbclient", reason="nbclient is in the dev group")
     notebook, _ = build_notebook(number, language)
-    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(cwd)}})  # fmt: skip
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},  # the kernel's working folder
+    )  # fmt: skip
     try:
         client.execute()
     except nbclient.exceptions.CellExecutionError as exc:
