@@ -94,10 +94,19 @@ def test_course_labels_are_all_used_by_the_lessons_package():
     )  # fmt: skip
     english = LessonText(text_path(COURSE, "en"), "en")
     unused = {key for key in english.labels if f'"{key}"' not in code}
-    assert unused <= {"language_name"}, f"course.md labels nothing uses: {unused}"
+    assert not unused, f"course.md labels nothing uses: {unused}"
 
 
 # ---------------------------------------------------------------- the file format
+
+
+def test_a_lesson_with_neither_texts_nor_a_title_line_is_a_clear_error(tmp_path):
+    from lessons.catalog import lesson_info
+
+    bad = tmp_path / "99_untitled.py"
+    bad.write_text("# %% [markdown]\n# Some text\n")
+    with pytest.raises(ValueError, match=r"99_untitled\.md and no title line"):
+        lesson_info(bad, "en")
 
 
 def test_sections_with_errors_name_the_file_and_line(tmp_path):
