@@ -103,7 +103,7 @@ def check_language(notebook, language: str) -> None:
         for cell in notebook.cells if cell.cell_type == "code"
         for out in cell.outputs
     )  # fmt: skip
-    labels = ("figure_saved", "graph_saved")
+    labels = ("figure_saved", "graph_saved", "graph_as_text")
     mine = {course_text(language)(label, path="") for label in labels}
     others = {
         course_text(other)(label, path="") for other in LANGUAGES for label in labels
