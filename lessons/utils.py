@@ -26,7 +26,6 @@ import numpy as np
 from .i18n import course_text
 
 REPO = Path(__file__).resolve().parent.parent
-LESSONS = REPO / "lessons"
 # out/ and runs/ go in the checkout; from an installed wheel, in the current folder
 # (nothing is written into the installed package).
 WORK = REPO if (REPO / "pyproject.toml").is_file() else Path.cwd()
