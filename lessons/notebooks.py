@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from .catalog import LessonInfo, find_lesson
-from .i18n import course_text, read_lesson_text
+from .i18n import course_text, lesson_script, read_lesson_text
 
 _TEXT_CALL = re.compile(r"\blesson_text\((\d+)\)")
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -103,7 +103,7 @@ def write_notebook(
 
     notebook, written_in = build_notebook(number, language)
     folder = Path(folder)
-    path = folder / f"{find_lesson(number).path.stem}.ipynb"
+    path = folder / f"{lesson_script(number).stem}.ipynb"
     if path.exists() and not force:
         return path, written_in, False
     folder.mkdir(parents=True, exist_ok=True)
