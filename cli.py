@@ -13,6 +13,7 @@ import sys
 import click
 
 import tinygrad_tx
+from lessons.cli import lesson
 from tinygrad_tx.backend import cuda_status
 
 
@@ -614,83 +615,7 @@ def evaluate(checkpoint, split, device):
 
 # ---------------------------------------------------------------- lessons
 
-
-@main.group()
-def lesson():
-    """The course: numbered lessons from one neuron to a trained translator."""
-
-
-def _lesson_catalog():
-    """The lessons' helper module, loaded from lessons/ beside this file (lessons/
-    is a folder of scripts, not an installed package)."""
-    import importlib.util
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parent / "lessons"
-    helper = folder / "_lesson_utils.py"
-    if not helper.is_file():
-        raise click.ClickException(
-            f"no lessons found: {folder} does not exist or lacks _lesson_utils.py; "
-            "the lessons live in the repository checkout, so run this command there"
-        )
-    if "_lesson_utils" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("_lesson_utils", helper)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["_lesson_utils"] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules["_lesson_utils"]
-
-
-@lesson.command("list")
-def lesson_list():
-    """Print each lesson's number, title and one-line summary."""
-    for info in _lesson_catalog().catalog():
-        click.echo(f"{info.number:>2}  {info.title}")
-        click.echo(f"    {info.summary}")
-
-
-@lesson.command("run")
-@click.argument("number", type=int)
-@click.option(
-    "--fast",
-    is_flag=True,
-    help="Smaller workloads (sets TINYGRAD_TX_FAST=1): the same checks, sooner.",
-)
-def lesson_run(number, fast):
-    """Run lesson NUMBER as a script and say where its figures went.
-
-    Outputs go to out/lessons/NN/ (figures, graphs, results.json). BLAS runs
-    on one thread unless OPENBLAS_NUM_THREADS is set: the lessons' matrices
-    are small, and extra threads only slow them down on a busy machine.
-    """
-    import os
-    import subprocess
-
-    utils = _lesson_catalog()
-    lessons = {info.number: info for info in utils.catalog()}
-    if number not in lessons:
-        raise click.BadParameter(
-            f"there is no lesson {number}; the lessons are {min(lessons)} to "
-            f"{max(lessons)} (python cli.py lesson list)",
-            param_hint="NUMBER",
-        )
-    info = lessons[number]
-    env = dict(os.environ)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if fast:
-        env["TINYGRAD_TX_FAST"] = "1"
-    click.echo(f"lesson {number}: {info.title} ({info.path.name})")
-    result = subprocess.run(
-        [sys.executable, str(info.path)], cwd=utils.REPO, env=env, check=False
-    )
-    if result.returncode != 0:
-        raise click.ClickException(
-            f"lesson {number} stopped with exit code {result.returncode}; the "
-            "message above says where"
-        )
-    folder = utils.output_dir(number)
-    files = sorted(p.name for p in folder.iterdir())
-    click.echo(f"outputs in {folder}: {', '.join(files)}")
+main.add_command(lesson)  # the group lives beside the lessons: lessons/cli.py
 
 
 # ---------------------------------------------------------------- exercises

@@ -15,8 +15,8 @@
 
 # %%
 import numpy as np
-from _lesson_utils import figure, heatmap, output_dir, save_figure, save_results
 
+from lessons.utils import figure, heatmap, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor
 
 OUT = output_dir(6)

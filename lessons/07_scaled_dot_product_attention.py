@@ -18,8 +18,8 @@
 import math
 
 import numpy as np
-from _lesson_utils import FAST, figure, output_dir, save_figure, save_results
 
+from lessons.utils import FAST, figure, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor
 from transformer import scaled_dot_product_attention
 

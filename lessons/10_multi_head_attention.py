@@ -20,9 +20,9 @@
 import math
 
 import numpy as np
-from _lesson_utils import FAST, figure, heatmap, output_dir, save_figure, save_results
 
 import tinygrad_tx
+from lessons.utils import FAST, figure, heatmap, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
 from transformer import (

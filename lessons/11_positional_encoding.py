@@ -19,9 +19,9 @@
 import math
 
 import numpy as np
-from _lesson_utils import figure, output_dir, save_figure, save_results
 
 import tinygrad_tx
+from lessons.utils import figure, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor, nn, no_grad
 from transformer import EncoderLayer, PositionalEncoding, sinusoidal_table
 

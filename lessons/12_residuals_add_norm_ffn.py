@@ -21,12 +21,18 @@
 import math
 
 import numpy as np
-from _lesson_utils import FAST, figure, output_dir, save_figure, save_results
 
 import tinygrad_tx
+from lessons.utils import (
+    FAST,
+    figure,
+    output_dir,
+    save_figure,
+    save_results,
+    show_graph,
+)
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
-from tinygrad_tx.viz import render_graph
 from transformer import EncoderLayer, PositionalEncoding, PositionwiseFeedForward
 
 OUT = output_dir(12)
@@ -163,11 +169,10 @@ for residual in (False, True):
     out.name = "out"
     out.backward(rng.standard_normal(out.shape).astype(np.float32), retain_grads=True)
     panels["with residuals" if residual else "without residuals"] = out
-graph_path = render_graph(
-    panels, OUT / "residual_gradients", format="png", color_by_grad=True, compact=True,
+graph_path = show_graph(
+    panels, OUT / "residual_gradients", color_by_grad=True, compact=True,
     title="Gradient size through 6 blocks: without (top) and with (bottom) residuals",
 )  # fmt: skip
-print(f"graph: {graph_path}")
 
 # %%
 fig = figure(7, 4.2)

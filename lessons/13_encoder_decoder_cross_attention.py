@@ -21,12 +21,11 @@
 
 # %%
 import numpy as np
-from _lesson_utils import FAST, output_dir, save_results
 
 import tinygrad_tx
+from lessons.utils import FAST, output_dir, save_results, show_graph, show_image
 from tinygrad_tx import functional as F
 from tinygrad_tx import no_grad, optim
-from tinygrad_tx.viz import render_graph
 from transformer import Transformer, TransformerConfig
 from transformer.plots import plot_attention
 
@@ -198,7 +197,7 @@ figure_path = OUT / "cross_attention_reversal.png"
 plot_attention(cross, src_words, out_words, figure_path,
                title=f"Cross-attention after training on reversal: "
                      f"{' '.join(src_words)} -> {' '.join(out_words[:-1])}")  # fmt: skip
-print(f"figure: {figure_path}")
+show_image(figure_path)
 
 # %% [markdown]
 # ## The graph of one training step
@@ -213,11 +212,10 @@ src, tgt_in, tgt_out = reversal_batch(2, length=4)
 model.zero_grad()
 loss = F.cross_entropy(model(src, tgt_in, *model.make_masks(src, tgt_in, PAD)), tgt_out)
 loss.backward(retain_grads=True)  # keep every tensor's gradient, for the colours
-graph_path = render_graph(
-    loss, OUT / "transformer_step", format="png", depth=2, color_by_grad=True,
+graph_path = show_graph(
+    loss, OUT / "transformer_step", depth=2, color_by_grad=True,
     title="One training step of the tiny Transformer (depth 2, coloured by gradient)",
 )  # fmt: skip
-print(f"graph: {graph_path}")
 
 # %%
 save_results(

@@ -20,7 +20,9 @@
 
 # %%
 import numpy as np
-from _lesson_utils import (
+
+import tinygrad_tx
+from lessons.utils import (
     FAST,
     figure,
     finished_run,
@@ -32,8 +34,6 @@ from _lesson_utils import (
     train_lesson_translator,
     translator_settings,
 )
-
-import tinygrad_tx
 from tinygrad_tx import Tensor, no_grad, optim
 from tinygrad_tx import functional as F
 from transformer import Transformer, TransformerConfig, make_masks

@@ -20,15 +20,16 @@
 import json
 
 import numpy as np
-from _lesson_utils import (
+
+from lessons.utils import (
     FAST,
     lesson_translator_run,
     load_translator,
     output_dir,
     save_results,
+    show_image,
     train_lesson_translator,
 )
-
 from tinygrad_tx import Tensor, no_grad
 from transformer import causal_mask, padding_mask
 from transformer.data import BOS_ID, EOS_ID, PAD_ID
@@ -215,7 +216,7 @@ figure_path = OUT / "cross_attention.png"
 plot_attention(weights, src_words, out_words, figure_path,
                title=f"Cross-attention (last decoder layer): {showcase!r} -> "
                      f"{' '.join(out_words[:-1])!r}")  # fmt: skip
-print(f"figure: {figure_path}")
+show_image(figure_path)
 
 # %% [markdown]
 # Look also at the rows of the articles, "o" and "as": a Portuguese article

@@ -24,7 +24,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import tracemalloc
 
 import numpy as np
-from _lesson_utils import (
+
+from lessons.utils import (
     FAST,
     best_time,
     figure,
@@ -33,7 +34,6 @@ from _lesson_utils import (
     save_figure,
     save_results,
 )
-
 from tinygrad_tx import Tensor
 from transformer import scaled_dot_product_attention
 
@@ -154,7 +154,8 @@ print(f"at L = 2048, peak memory per attention entry: fused {bytes_per_entry['fu
 # %%
 assert 1.8 < exponents["fused_peak_mib"] < 2.2, exponents
 assert 1.8 < exponents["composed_peak_mib"] < 2.2, exponents
-assert exponents["fused_ms"] > 1.4, exponents
+# No assert on the time exponent: a timing depends on the machine's load (lesson
+# text fix pending, issue 13 phase 2); memory is exact and is checked above.
 assert at_2048["composed_peak_mib"] > 2 * at_2048["fused_peak_mib"]
 
 # %% [markdown]

@@ -1,304 +1,203 @@
-"""The lessons: each runs as a script (fast setting, in a child process), writes
-its files, and its key claims hold in the numbers it saved to results.json.
+"""The lessons, run as a student runs them.
 
-Each lesson also asserts its claims itself, in its check cells; these tests
-read the saved numbers so that a lesson whose checks were weakened or removed
-still fails here. The CLI's lesson commands and the notebook form (jupytext)
-are tested at the end.
+Every lesson's notebook, in every language it is written in, is built by
+`lessons.notebooks` and executed with nbclient in the fast setting, with the
+kernel started in a folder outside the repository. No cell may fail, every cell
+that draws a figure shows it inline (image/png; a computation graph as
+image/svg+xml), the printed labels are in the notebook's language, the claims of
+tests/lesson_claims.py hold in the numbers the lesson saved, and its files exist.
+A lesson also runs as a plain script without Graphviz's `dot`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from click.testing import CliRunner
+from lesson_claims import CHECKS, FILES, GRAPHS
+
+from lessons import utils
+from lessons.catalog import catalog
+from lessons.i18n import course_text, languages
+from lessons.notebooks import build_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "_lesson_utils", ROOT / "lessons" / "_lesson_utils.py"
-)
-lesson_utils = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("_lesson_utils", lesson_utils)
-_spec.loader.exec_module(lesson_utils)
-
-LESSONS = lesson_utils.catalog()
+LESSONS = catalog("en")
 BY_NUMBER = {info.number: info for info in LESSONS}
+LANGUAGES = languages()
+DOT = shutil.which("dot") is not None
+FIGURE_CALL = re.compile(r"\b(save_figure|show_image|show_graph)\(")
 
 
-def run_lesson(number: int, out_root: Path) -> tuple[dict, Path]:
-    """Run lesson `number` in fast mode; return (results.json, its output folder)."""
-    env = {
-        **os.environ,
-        "TINYGRAD_TX_FAST": "1",
-        "TINYGRAD_TX_LESSON_OUT": str(out_root),
-        "OPENBLAS_NUM_THREADS": "1",
-        "MPLBACKEND": "Agg",
-    }
-    done = subprocess.run(
-        [sys.executable, str(BY_NUMBER[number].path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, (
-        f"lesson {number} failed (exit {done.returncode}):\n"
-        f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
-    folder = out_root / f"{number:02d}"
-    return json.loads((folder / "results.json").read_text()), folder
-
-
-# ---------------------------------------------------------------- each lesson's claims
-
-
-def check_01(r):
-    assert r["rnn_steps_per_word"] == 4
-    assert all(row["rnn_steps"] == 4 * row["length"] for row in r["rows"])
-    assert len({row["attention_steps"] for row in r["rows"]}) == 1
-    assert len({row["attention_path"] for row in r["rows"]}) == 1
-    assert r["rnn_grad_shrink"] > 1e6
-
-
-def check_02(r):
-    assert r["o"] == pytest.approx(1 / np.sqrt(2), rel=1e-6)
-    expected = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
-    for name, value in expected.items():
-        assert r["grads_by_hand"][name] == pytest.approx(value, abs=1e-6)
-        assert r["grads_by_engine"][name] == pytest.approx(value, abs=1e-6)
-
-
-def check_03(r):
-    assert r["gradcheck_ok"] and r["wrong_backward_caught"]
-    assert "gradcheck failed" in r["wrong_backward_message"]
-    assert "(4,)" in r["shape_error"]
-    assert r["best_error"]["float64"] < 1e-9 < 1e-6 < r["best_error"]["float32"]
-
-
-def check_04(r):
-    loss = r["final_loss"]
-    sgd = loss["SGD (lr 0.1)"]
-    assert loss["Adam (lr 0.02)"] < sgd and loss["SGD + momentum 0.9 (lr 0.1)"] < sgd
-    assert all(value < 0.5 * r["first_loss"] for value in loss.values())
-    assert max(r["test_accuracy"].values()) > 0.95
-
-
-def check_05(r):
-    assert r["abandon_id"] == 9
-    assert r["cos_castle_crown"] > r["cos_castle_plane"] + 0.3
-    assert r["mean_cos_within"] > r["mean_cos_across"] + 0.4
-    assert r["final_loss"] < r["loss_floor"] + 0.05
-
-
-def check_06(r):
-    np.testing.assert_allclose(
-        r["table_products"], [6.0, 6.8, 7.5, 6.0, 4.0], rtol=1e-6
-    )
-    assert r["table_sum"] == pytest.approx(30.3)
-    assert r["table_weighted_average"] == pytest.approx(30.3 / 7.0)
-    fruit, clothing = r["manga_sleeve"]
-    assert clothing > fruit
-    fruit, clothing = r["manga_mango"]
-    assert fruit > clothing
-
-
-def check_07(r):
-    np.testing.assert_allclose(r["scores"], [112.0, 96.0])
-    np.testing.assert_allclose(r["scaled_scores"], [14.0, 12.0])
-    assert [round(w, 2) for w in r["weights"]] == [0.88, 0.12]
-    assert [round(w, 2) for w in r["library_weights"]] == [0.88, 0.12]
-    biggest = r["saturation"][-1]
-    assert biggest["unscaled_max_weight"] > 0.9 > 0.5 > biggest["scaled_max_weight"]
-    assert biggest["unscaled_grad"] < 0.25 * r["saturation"][0]["unscaled_grad"]
-
-
-def check_08(r):
-    assert r["test_accuracy"] > 0.95
-    assert r["predictions"] == {"dela": "ana", "dele": "pedro"}
-    assert r["dela_weight_on_ana"] > 0.9 and r["dele_weight_on_pedro"] > 0.9
-
-
-def check_09(r):
-    assert r["max_masked_weight"] == 0.0
-    assert all(w == 0.0 for w in r["masked_weights_above_diagonal"])
-    leak, causal = r["accuracy"]["leaking"], r["accuracy"]["causal"]
-    assert leak["training"] > 0.85
-    assert leak["training"] - leak["generation"] > 0.5
-    assert causal["training"] == pytest.approx(causal["generation"], abs=1e-12)
-    assert r["weight_on_next_position"]["causal"] == 0.0
-
-
-def check_10(r):
-    assert len(set(r["parameters_by_heads"].values())) == 1
-    one, two = r["results"]["1"], r["results"]["2"]
-    assert two["both_accuracy"] > 0.95 and one["both_accuracy"] < 0.75
-    assert max(two["weight_on_previous"]) > 0.5 and max(two["weight_on_next"]) > 0.5
-
-
-def check_11(r):
-    assert r["permutation_gap_without_positions"] < 1e-5
-    assert max(r["random_permutation_gaps"]) < 1e-5
-    assert r["cat_difference_without_positions"] < 1e-5
-    assert r["permutation_gap_with_positions"] > 0.1
-    assert r["rotation_error"] < 1e-10
-
-
-def check_12(r):
-    assert all(
-        change == 0.0 for i, change in enumerate(r["ffn_change_per_position"]) if i != 3
-    )
-    assert r["plain_last_over_first"] > 1e3
-    assert r["residual_max_over_min"] < 10
-    runs = r["norm_runs"]
-    assert (
-        runs["pre-norm,  lr 1e-2"]["accuracy"]
-        > runs["post-norm, lr 1e-2"]["accuracy"] + 0.3
-    )
-
-
-def check_13(r):
-    assert r["shapes"]["cross-attention"] == [2, 4, 7, 6]
-    assert r["future_effect_on_earlier"] == 0.0
-    assert r["max_weight_on_padding"] == 0.0
-    assert r["source_effect_min"] > 0
-    assert r["token_accuracy"] > 0.95 and r["weight_on_mirror"] > 0.4
-
-
-def check_14(r):
-    assert not r["reused_run"], "the fast setting must train its own model"
-    assert r["train_loss_last"] < 0.6 * r["train_loss_first"]
-    assert r["train_loss_last"] > r["label_smoothing_floor"]  # the floor holds
-    assert r["sentence_loss_after"] < 0.25 * r["sentence_loss_before"]
-    assert all(
-        a < b for a, b in zip(r["loss_after_per_token"], r["loss_before_per_token"])
-    )
-    assert r["prefix_gap"] < 1e-4
-
-
-def check_15(r):
-    assert r["greedy_by_hand"] == r["greedy_library"] == "o gato dorme no tapete"
-    assert r["beam_not_worse_share"] >= 0.95
-    assert r["showcase"]["output"] == "o leão marrom ouve as vacas pequenas"
-    assert r["looked_at"] == {
-        "leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"
-    }  # fmt: skip
-
-
-def check_16(r):
-    assert r["entries_2048"] == 4_194_304
-    assert r["gpt"]["GPT-3"]["entries"] == 4_194_304
-    assert r["gpt"]["GPT-4 (32k)"]["entries"] == 32_768**2
-    assert 1.8 < r["exponents"]["fused_peak_mib"] < 2.2
-    assert 1.8 < r["exponents"]["composed_peak_mib"] < 2.2
-
-
-CHECKS = {n: f for n, f in globals().items() if n.startswith("check_")}
-FILES = {  # besides results.json
-    1: ["rnn_vs_attention.png"],
-    2: ["neuron.png"],
-    3: ["finite_difference_error.png"],
-    4: ["decision_boundaries.png"],
-    5: ["embedding_similarity.png"],
-    6: ["manga_in_context.png"],
-    7: ["softmax_saturation.png"],
-    8: ["pronoun_attention.png"],
-    9: ["causal_vs_leaking.png"],
-    10: ["heads.png"],
-    11: ["positional_encoding.png"],
-    12: [
-        "residual_gradients.png",
-        "residual_gradient_norms.png",
-        "post_vs_pre_norm.png",
-    ],
-    13: ["cross_attention_reversal.png", "transformer_step.png"],
-    14: ["training.png", "run/model.safetensors", "run/metrics.json"],
-    15: ["cross_attention.png"],
-    16: ["context_length.png"],
-}
+def _cases():
+    for info in LESSONS:
+        for language in LANGUAGES:
+            marks = []
+            if not info.bilingual and language != "en":
+                marks = [pytest.mark.skip(reason=(
+                    f"lesson {info.number} is still in the English-only format (issue "
+                    f"13, phase 2 converts it): its '{language}' notebook would be the "
+                    "English one again"))]  # fmt: skip
+            yield pytest.param(info.number, language, marks=marks,
+                               id=f"lesson{info.number:02d}-{language}")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def out_root(tmp_path_factory):
     """One output root for all lessons, as out/lessons/ is: lesson 15 decodes
-    with the model lesson 14 trained (the tests run in lesson order)."""
+    with the model lesson 14 trained (the cases run in lesson order)."""
     return tmp_path_factory.mktemp("lessons")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("number", sorted(BY_NUMBER), ids=lambda n: f"lesson{n:02d}")
-def test_lesson_runs_and_its_claims_hold(number, out_root):
-    results, folder = run_lesson(number, out_root)
-    for name in FILES[number]:
-        path = folder / name
-        assert path.is_file() and path.stat().st_size > 1000, (
-            f"missing or empty: {path}"
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    """A folder outside the repository, where the notebooks' kernels start."""
+    return tmp_path_factory.mktemp("student")
+
+
+def execute(number: int, language: str, cwd: Path):
+    """Lesson `number`'s notebook in `language`, executed; fails on a cell error."""
+    nbclient = pytest.importorskip("nbclient", reason="nbclient is in the dev group")
+    notebook, _ = build_notebook(number, language)
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},  # the kernel's working folder
+    )  # fmt: skip
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as exc:
+        pytest.fail(f"lesson {number} ({language}): a cell failed\n{str(exc)[-4000:]}")
+    return notebook
+
+
+def check_figures_inline(notebook, number: int) -> None:
+    """Each cell that saves a figure or draws a graph shows it in the notebook."""
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    drawing = [c for c in cells if FIGURE_CALL.search(c.source)]
+    assert drawing, f"lesson {number} draws no figure"
+    for cell in drawing:
+        kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
+        if "show_graph(" in cell.source and not DOT:  # the text tree instead
+            printed = "".join(out.get("text", "") for out in cell.outputs)
+            trees = [course_text(lang)("graph_as_text") for lang in LANGUAGES]
+            assert any(tree in printed for tree in trees), cell.source
+            continue
+        assert kinds & {"image/png", "image/svg+xml"}, (
+            f"lesson {number}: this cell draws a figure but shows none inline:\n"
+            f"{cell.source[:300]}"
         )
-    CHECKS[f"check_{number:02d}"](results)
+        if "show_graph(" in cell.source:
+            assert "image/svg+xml" in kinds, "a graph is shown as SVG"
+
+
+def check_language(notebook, language: str) -> None:
+    """The shared labels the lesson printed are in the notebook's language."""
+    printed = "".join(
+        out.get("text", "")
+        for cell in notebook.cells if cell.cell_type == "code"
+        for out in cell.outputs
+    )  # fmt: skip
+    labels = ("figure_saved", "graph_saved", "graph_as_text")
+    mine = {course_text(language)(label, path="") for label in labels}
+    others = {
+        course_text(other)(label, path="") for other in LANGUAGES for label in labels
+    } - mine
+    assert any(prefix in printed for prefix in mine), f"no {mine} in the outputs"
+    assert not any(prefix in printed for prefix in others), (
+        f"a label of another language in the {language} notebook"
+    )
+
+
+def check_files(number: int, folder: Path) -> None:
+    names = list(FILES[number])
+    for stem in GRAPHS.get(number, []):
+        names.append(f"{stem}.png" if DOT else f"{stem}.dot")
+    for name in names:
+        path = folder / name
+        assert path.is_file() and path.stat().st_size > 200, f"missing or empty: {path}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("number", "language"), list(_cases()))
+def test_lesson_notebook_runs_shows_its_figures_and_its_claims_hold(
+    number, language, out_root, elsewhere, monkeypatch
+):
+    other = next((lang for lang in LANGUAGES if lang != language), language)
+    for name, value in {
+        "TINYGRAD_TX_FAST": "1",
+        "TINYGRAD_TX_LESSON_OUT": str(out_root),
+        "OPENBLAS_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "TINYGRAD_TX_LANG": other,  # the notebook's own language must win
+    }.items():
+        monkeypatch.setenv(name, value)
+    notebook = execute(number, language, elsewhere)
+    check_figures_inline(notebook, number)
+    if BY_NUMBER[number].bilingual:
+        check_language(notebook, language)
+    folder = out_root / f"{number:02d}"
+    check_files(number, folder)
+    CHECKS[number](json.loads((folder / "results.json").read_text()))
 
 
 def test_every_lesson_has_checks_and_files():
     for number in BY_NUMBER:
-        assert f"check_{number:02d}" in CHECKS, f"lesson {number} has no check here"
-        assert number in FILES, f"lesson {number} lists no files here"
+        assert number in CHECKS, f"lesson {number} has no check in lesson_claims.py"
+        assert number in FILES, f"lesson {number} lists no files in lesson_claims.py"
 
 
-# ---------------------------------------------------------------- catalogue, CLI, notebooks
+# ---------------------------------------------------------------- as a script
 
 
-def test_catalogue_reads_titles_and_summaries():
-    assert [info.number for info in LESSONS] == sorted(BY_NUMBER)
-    for info in LESSONS:
-        assert info.title and info.summary.endswith("."), info
-        assert info.path.name.startswith(f"{info.number:02d}_")
+@pytest.mark.slow
+def test_lesson_runs_as_a_script_without_graphviz(tmp_path):
+    """`python lessons/02_...py` from another folder, with no `dot` on PATH: the
+    DOT source is written, the install hint printed once, the text tree shown."""
+    env = {
+        **os.environ,
+        "PATH": str(Path(sys.executable).parent),  # the venv's python, no dot
+        "TINYGRAD_TX_FAST": "1",
+        "TINYGRAD_TX_LESSON_OUT": str(tmp_path / "out"),
+        "TINYGRAD_TX_LANG": "pt",
+        "MPLBACKEND": "Agg",
+    }
+    done = subprocess.run(
+        [sys.executable, str(BY_NUMBER[2].path)], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    folder = tmp_path / "out" / "02"
+    assert (folder / "neuron.dot").is_file() and not (folder / "neuron.png").exists()
+    assert done.stdout.count("Install Graphviz") == 1
+    assert course_text("pt")("graph_as_text") in done.stdout
+    CHECKS[2](json.loads((folder / "results.json").read_text()))
 
 
-def test_lesson_info_rejects_a_file_without_a_title(tmp_path):
-    bad = tmp_path / "99_untitled.py"
-    bad.write_text("# %% [markdown]\n# Some text\n")
-    with pytest.raises(ValueError, match="no title line"):
-        lesson_utils.lesson_info(bad)
+def test_show_graph_without_dot_says_how_to_install_once(tmp_path, monkeypatch, capsys):
+    from tinygrad_tx import Tensor
+
+    monkeypatch.setattr(utils.shutil, "which", lambda name: None)
+    monkeypatch.setattr(utils, "_HINT_SHOWN", False)
+    x = Tensor(2.0, requires_grad=True, name="x")
+    y = (x * x).tanh()
+    first = utils.show_graph(y, tmp_path / "g1", show_data=True)
+    second = utils.show_graph(y, tmp_path / "g2")
+    printed = capsys.readouterr().out
+    assert first == tmp_path / "g1.dot" and second == tmp_path / "g2.dot"
+    assert "digraph" in first.read_text()
+    assert printed.count("Install Graphviz") == 1
+    assert printed.count("tanh") >= 2  # the text tree, each time
 
 
-def test_cli_lesson_list_names_every_lesson():
-    from cli import main
-
-    result = CliRunner().invoke(main, ["lesson", "list"])
-    assert result.exit_code == 0, result.output
-    for info in LESSONS:
-        assert f"{info.number:>2}  {info.title}" in result.output
-
-
-def test_cli_lesson_run_unknown_number_is_a_clear_error():
-    from cli import main
-
-    result = CliRunner().invoke(main, ["lesson", "run", "99"])
-    assert result.exit_code == 2
-    assert "there is no lesson 99" in result.output
-    assert "lesson list" in result.output
-
-
-def test_cli_lesson_run_says_where_outputs_went(tmp_path, monkeypatch):
-    from cli import main
-
-    monkeypatch.setenv("TINYGRAD_TX_LESSON_OUT", str(tmp_path))
-    result = CliRunner().invoke(main, ["lesson", "run", "2", "--fast"])
-    assert result.exit_code == 0, result.output
-    assert f"outputs in {tmp_path / '02'}" in result.output
-    assert "neuron.png" in result.output and "results.json" in result.output
-
-
-@pytest.mark.parametrize("number", sorted(BY_NUMBER), ids=lambda n: f"lesson{n:02d}")
-def test_lesson_opens_as_a_notebook(number):
-    jupytext = pytest.importorskip("jupytext")
-    notebook = jupytext.read(BY_NUMBER[number].path)
-    kinds = [cell.cell_type for cell in notebook.cells]
-    assert kinds[0] == "markdown", "a lesson opens with its goals"
-    assert kinds.count("markdown") >= 5 and kinds.count("code") >= 5
-    first = "".join(notebook.cells[0].source)
-    assert "Goals" in first
-    last = "".join(notebook.cells[-1].source)
-    assert "What we built" in last and "Exercises" in last
+def test_output_dir_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("TINYGRAD_TX_LESSON_OUT", str(blocker / "lessons"))
+    with pytest.raises(OSError, match=r"cannot write lesson 3's outputs in .*a-file"):
+        utils.output_dir(3)

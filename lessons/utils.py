@@ -1,9 +1,9 @@
-"""Helpers shared by the lesson scripts: where outputs go, the fast setting,
-results.json, and matplotlib figures drawn without pyplot.
+"""Helpers the lessons share: where outputs go, the fast setting, results.json,
+figures and graphs (saved to files, and shown inline in a notebook), timings,
+and the lessons' toy translator.
 
-Not a lesson and not part of the library. A lesson imports it as
-`from _lesson_utils import ...`: Python puts a script's own folder (lessons/)
-first on sys.path, and Jupyter runs a notebook from its folder.
+Not part of the library: a lesson imports it as `from lessons.utils import ...`
+(the project installed, as `uv sync` does, makes that work from any folder).
 
 Two environment variables, both optional:
 
@@ -16,31 +16,45 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import shutil
+import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .i18n import course_text
+
 REPO = Path(__file__).resolve().parent.parent
-LESSONS = REPO / "lessons"
+# out/ and runs/ go in the checkout; from an installed wheel, in the current folder
+# (nothing is written into the installed package).
+WORK = REPO if (REPO / "pyproject.toml").is_file() else Path.cwd()
 FAST = os.environ.get("TINYGRAD_TX_FAST", "0") not in ("", "0")
 
 
 def output_dir(number: int) -> Path:
-    """The folder lesson `number` writes into (created): out/lessons/NN."""
-    root = os.environ.get("TINYGRAD_TX_LESSON_OUT") or REPO / "out" / "lessons"
+    """The folder lesson `number` writes into (created): out/lessons/NN, or
+    $TINYGRAD_TX_LESSON_OUT/NN. A folder that cannot be written is a clear error."""
+    root = os.environ.get("TINYGRAD_TX_LESSON_OUT") or WORK / "out" / "lessons"
     folder = Path(root) / f"{number:02d}"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OSError(
+            f"cannot write lesson {number}'s outputs in {folder}: "
+            f"{exc.strerror or exc}; set TINYGRAD_TX_LESSON_OUT to a folder you "
+            "can write"
+        ) from None
     return folder
 
 
-def save_results(folder: Path, results: dict) -> Path:
+def save_results(folder: Path, results: dict) -> None:
     """Write the lesson's key numbers to folder/results.json (the tests read it)."""
     path = Path(folder) / "results.json"
     path.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")
-    return path
 
 
 def _plain(value):
@@ -66,11 +80,62 @@ def figure(width: float = 6.4, height: float = 4.4, **options):
     return Figure(figsize=(width, height), layout="constrained", **options)
 
 
-def save_figure(fig, path: Path, dpi: int = 110) -> Path:
-    """Save `fig` as a PNG and say where it went."""
+def in_notebook() -> bool:
+    """Is this code running in a Jupyter kernel (rather than as a script)?"""
+    ipython = sys.modules.get("IPython")  # imported by the kernel, never by a script
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def save_figure(fig, path: Path, dpi: int = 110) -> None:
+    """Save `fig` as a PNG, say where it went, and show it inline in a notebook
+    (returning nothing, so that a cell ending with it shows only the figure)."""
     fig.savefig(path, dpi=dpi)
-    print(f"figure: {path}")
-    return Path(path)
+    show_image(path)
+
+
+def show_image(path: Path) -> None:
+    """Say where a saved PNG is and, in a notebook, show it inline."""
+    print(course_text()("figure_saved", path=path))
+    if in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
+
+
+_HINT_SHOWN = False  # the install hint for Graphviz is printed once per run
+
+
+def show_graph(root, path: Path, **draw_options) -> Path:
+    """Draw the computation graph of `root` (options of tinygrad_tx.viz.draw_graph):
+    write it as a PNG and, in a notebook, show it inline as SVG. Without
+    Graphviz's `dot`, write the DOT source, say once how to install Graphviz, and
+    print the graph as a text tree instead. Returns the file written."""
+    from tinygrad_tx.viz import draw_graph, install_hint, print_graph, render_graph
+
+    global _HINT_SHOWN
+    if shutil.which("dot") is None:
+        written = render_graph(root, Path(path).with_suffix(".dot"), format="dot",
+                               **draw_options)  # fmt: skip
+        if not _HINT_SHOWN:
+            print(install_hint(source=written))
+            _HINT_SHOWN = True
+        print(course_text()("graph_as_text"))
+        print_graph(root, **_text_options(draw_options))
+        return written
+    written = render_graph(root, path, format="png", **draw_options)
+    print(course_text()("graph_saved", path=written))
+    if in_notebook():
+        from IPython.display import display
+
+        display(draw_graph(root, **draw_options))  # graphviz's own SVG display
+    return written
+
+
+def _text_options(draw_options: dict) -> dict:
+    """The drawing options that the text tree understands too."""
+    keep = ("show_data", "show_grad", "depth", "max_nodes", "title")
+    return {k: v for k, v in draw_options.items() if k in keep}
 
 
 def heatmap(
@@ -107,6 +172,20 @@ def heatmap(
     return image
 
 
+# ---------------------------------------------------------------- tables
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """Rows of cells (strings, or numbers already formatted) under a header,
+    each column right-aligned to its widest cell, so that a translated header
+    keeps the table straight."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- timing
 
 
@@ -130,65 +209,9 @@ def machine_note() -> str:
     )
 
 
-# ---------------------------------------------------------------- the catalogue
-
-
-@dataclass(frozen=True)
-class LessonInfo:
-    number: int
-    title: str
-    summary: str
-    path: Path
-
-
-_TITLE = re.compile(r"^# # Lesson (\d+): (.+)$")
-
-
-def lesson_info(path: Path) -> LessonInfo:
-    """Number, title and one-line summary from a lesson's first markdown cell:
-
-    # # Lesson 7: Scaled dot-product attention
-    #
-    # _The one-line summary._
-    """
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        match = _TITLE.match(line)
-        if match:
-            summary = _first_sentence(_paragraph_after(lines, i + 1))
-            return LessonInfo(int(match[1]), match[2].strip(), summary, Path(path))
-    raise ValueError(
-        f"{path}: no title line of the form '# # Lesson N: Title' in the first cell"
-    )
-
-
-def _paragraph_after(lines: list[str], start: int) -> str:
-    """The first paragraph of comment text from line `start` on, as one line."""
-    words: list[str] = []
-    for line in lines[start:]:
-        text = line.removeprefix("#").strip()
-        if not text and words:
-            break
-        words += text.split()
-    return " ".join(words).strip("_* ")
-
-
-def _first_sentence(text: str) -> str:
-    end = text.find(". ")
-    return text if end < 0 else text[: end + 1]
-
-
-def catalog(folder: Path = LESSONS) -> list[LessonInfo]:
-    """Every lesson NN_name.py in `folder`, in order."""
-    return sorted(
-        (lesson_info(p) for p in Path(folder).glob("[0-9][0-9]_*.py")),
-        key=lambda info: info.number,
-    )
-
-
 # ---------------------------------------------------------------- the toy translator
 
-TOY_RUN = REPO / "runs" / "toy-translation"  # where `train-toy-translation` writes
+TOY_RUN = WORK / "runs" / "toy-translation"  # where `train-toy-translation` writes
 LESSON_SENTENCES = ("i love books", "the cat sleeps on the mat")
 
 
