@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .checks import Check, CheckFailure, Hint, Run, check, hint
-from .classroom import StudentGrades, grade_all, summary, write_csv
+from .classroom import Gradebook, StudentGrades, grade_all, summary, write_csv
 from .exercises import Exercise, discover, find
 from .release import release, strip_solutions
 from .runner import CheckResult, ExerciseReport, run_exercise
@@ -66,6 +66,7 @@ __all__ = [
     "CheckResult",
     "Exercise",
     "ExerciseReport",
+    "Gradebook",
     "Hint",
     "Isolation",
     "Limits",

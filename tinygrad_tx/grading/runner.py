@@ -55,6 +55,8 @@ class CheckResult:
     hint: str = ""  # the hint shown with a failure
     hidden: bool = False
     hint_id: str = ""  # which hint: the check's own, or one written for a mistake
+    # passed, wrong, timeout, load-timeout, load-error, died, garbled, budget, missing
+    outcome: str = "passed"
 
 
 @dataclass
@@ -155,7 +157,7 @@ def run_exercise(
         checks = exercise.checks(hidden)
         if not student_file.is_file():
             message = str(messages.FILE_MISSING).format(path=student_file)
-            report.results = [_failed(c, h, message) for c, h in checks]
+            report.results = [_failed(c, h, message, kind="missing") for c, h in checks]
             return report
         if trusted:
             session = TrustedSession(student_file)
@@ -181,6 +183,7 @@ class _ChecksRun:
         self.exercise, self.session = exercise, session
         self.timeout, self.seed = timeout, seed
         self.load_failure = None  # a file that cannot load fails every check
+        self.load_kind = "load-error"
         self.budget_end = (
             None if timeout is None else time.monotonic() + BUDGET_LIMITS * timeout
         )
@@ -190,11 +193,12 @@ class _ChecksRun:
 
     def one(self, check: Check, hidden: bool) -> CheckResult:
         if self.load_failure is not None:
-            return _failed(check, hidden, self.load_failure)
+            return _failed(check, hidden, self.load_failure, kind=self.load_kind)
         now = time.monotonic()
         if self.budget_end is not None and now >= self.budget_end:
             spent = BUDGET_LIMITS * self.timeout
-            return _failed(check, hidden, str(messages.BUDGET).format(seconds=spent))
+            message = str(messages.BUDGET).format(seconds=spent)
+            return _failed(check, hidden, message, kind="budget")
         deadline = None if self.timeout is None else now + self.timeout
         seed = self.seed if hidden else PUBLIC_SEED
         run = Run(
@@ -208,14 +212,15 @@ class _ChecksRun:
             loaded = self._load(deadline)
             check.fn(run)
         except CheckFailure as failure:
-            return _failed(check, hidden, str(failure), failure.hint)
+            kind = "wrong" if loaded else self.load_kind
+            return _failed(check, hidden, str(failure), failure.hint, kind)
         except StudentTimeout:
             return self._timed_out(check, hidden, loaded)
         except StudentDied as died:
-            return _failed(check, hidden, _died(died.returncode))
+            return _failed(check, hidden, _died(died.returncode), kind="died")
         except (StudentGarbled, wire.WireError) as exc:
             message = str(messages.GARBLED).format(why=clean(exc, 100))
-            return _failed(check, hidden, message)
+            return _failed(check, hidden, message, kind="garbled")
         return CheckResult(check.name, check.points, check.points, True, hidden=hidden)
 
     def _load(self, deadline) -> bool:
@@ -232,9 +237,10 @@ class _ChecksRun:
             self.load_failure = str(messages.LOAD_TIMEOUT).format(
                 file=self.session.file.name, seconds=self.timeout
             )
-            return _failed(check, hidden, self.load_failure)
+            self.load_kind = "load-timeout"
+            return _failed(check, hidden, self.load_failure, kind="load-timeout")
         message = str(messages.TIMEOUT).format(seconds=self.timeout)
-        return _failed(check, hidden, message)
+        return _failed(check, hidden, message, kind="timeout")
 
 
 def _rng(seed: int, exercise_id: str, check_name: str) -> np.random.Generator:
@@ -252,7 +258,7 @@ def _died(returncode) -> str:
     return str(messages.DIED).format(how=how)
 
 
-def _failed(check: Check, hidden: bool, message: str, hint=None) -> CheckResult:
+def _failed(check: Check, hidden: bool, message: str, hint=None, kind="wrong"):
     shown = hint or check.hint
     return CheckResult(
         check.name,
@@ -263,4 +269,5 @@ def _failed(check: Check, hidden: bool, message: str, hint=None) -> CheckResult:
         str(shown),
         hidden,
         shown.id if str(shown) else "",
+        kind,
     )

@@ -24,6 +24,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,14 @@ class Isolation:
 
     mode: str = "auto"
     hide: list[Path] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    live: weakref.WeakSet = field(default_factory=weakref.WeakSet)
+
+    def stop_all(self) -> None:
+        """Stop grading: kill every running student process, start no new one."""
+        self.stop.set()
+        for session in list(self.live):
+            session.kill()
 
     def bwrap(self) -> str | None:
         if self.mode not in ("auto", "bwrap", "limits"):

@@ -49,6 +49,10 @@ class StudentGarbled(Exception):
     pass
 
 
+class GradingStopped(Exception):
+    """The teacher stopped grading (Ctrl-C): no new student process starts."""
+
+
 class Session:
     def __init__(
         self, file: Path, limits: sandbox.Limits, isolation: sandbox.Isolation
@@ -83,6 +87,11 @@ class Session:
 
     def _start(self) -> None:
         """A fresh scratch folder with a copy of the file, and the process."""
+        if self.isolation.stop.is_set():
+            raise GradingStopped
+        if self.file.is_symlink():
+            raise StudentGarbled("a link, not a file: links are not graded")
+        self.isolation.live.add(self)
         self.starts += 1
         scratch = self._dir / f"run{self.starts}"
         scratch.mkdir(mode=0o755)
@@ -121,6 +130,13 @@ class Session:
         if ready != {"ready": True}:
             self._kill()
             raise RuntimeError("grading: the student process did not start")
+
+    def kill(self) -> None:
+        """Kill the student's process now (from another thread)."""
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def _kill(self):
         """Kill the whole process group; return the exit code (None if unknown)."""
