@@ -41,6 +41,12 @@ _timeout_option = click.option(
     help="Seconds allowed per check (0: no limit; the code still runs in its own "
     "process).",
 )
+_key_option = click.option(
+    "--answer-key",
+    "answer_key",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of the answer key and its checks (default: lessons/exercises).",
+)
 _isolation_option = click.option(
     "--isolation",
     type=click.Choice(["auto", "bwrap", "limits"]),
@@ -112,8 +118,18 @@ def exercise_list(as_json, lang):
 @click.option("--seed", type=int, help="Seed of the hidden checks' inputs.")
 @_lang_option
 @_isolation_option
+@_key_option
 def exercise_check(
-    exercise_id, check_all, path, as_json, timeout, hidden, seed, lang, isolation
+    exercise_id,
+    check_all,
+    path,
+    as_json,
+    timeout,
+    hidden,
+    seed,
+    lang,
+    isolation,
+    answer_key,
 ):
     """Run the checks of EXERCISE_ID (or --all) on your file; exit status 1
     while any check fails."""
@@ -123,7 +139,9 @@ def exercise_check(
         raise click.UsageError("give one EXERCISE_ID, or --all (see: exercise list)")
     with clear_errors(param="EXERCISE_ID"):
         lang = i18n.resolve(lang)
-        exercises = discover() if check_all else [find(exercise_id)]
+        exercises = (
+            discover(answer_key) if check_all else [find(exercise_id, answer_key)]
+        )
     files = _student_files(Path(path), exercises, required=not check_all)
     hide = [exercises[0].file.parent.resolve()]
     with clear_errors():
@@ -258,6 +276,7 @@ def exercise_release(to, force, lang):
 @click.option("--jobs", type=click.IntRange(min=1), help="Students graded at once.")
 @_lang_option
 @_isolation_option
+@_key_option
 def exercise_grade_all(submissions, **options):
     """Grade a class: SUBMISSIONS holds one folder per student with their exercise
     files. Hidden checks run too, every check has a time limit, results are

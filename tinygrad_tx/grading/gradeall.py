@@ -37,6 +37,7 @@ def run_grade_all(
     jobs,
     lang,
     isolation,
+    answer_key,
 ):
     with clear_errors():
         chosen = _formats(formats, csv_path, json_path)
@@ -70,6 +71,7 @@ def run_grade_all(
                     isolation=mode,
                     jobs=jobs,
                     on_student=save,
+                    directory=answer_key,
                 )
         except KeyboardInterrupt:
             click.echo("\ninterrupted: the students graded so far are saved", err=True)

@@ -21,6 +21,7 @@ import contextlib
 import io
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -70,11 +71,17 @@ class Session:
         return self.bwrap is not None
 
     def request(self, message: dict, deadline: float | None) -> dict:
+        """Send `message`; return the answer that carries its id (a fresh random
+        number), so a stale or forged frame is never taken for this answer."""
         if self.process is None:
             self._start()
+        ask = secrets.randbits(62)
         try:
-            wire.write_frame(self.process.stdin.fileno(), message)
-            return wire.read_frame(self.process.stdout.fileno(), deadline)
+            wire.write_frame(self.process.stdin.fileno(), {**message, "id": ask})
+            answer = wire.read_frame(self.process.stdout.fileno(), deadline)
+            if not isinstance(answer, dict) or answer.pop("id", None) != ask:
+                raise wire.WireError("an answer to another question")
+            return answer
         except TimeoutError:
             self._kill()
             raise StudentTimeout from None

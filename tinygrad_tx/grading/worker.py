@@ -158,12 +158,13 @@ def main() -> None:
             request = wire.read_frame(0)
         except EOFError:
             break
-        answer = handler.handle(request)
+        answer = {**handler.handle(request), "id": request.get("id")}
         sys.stdout.flush()
         try:
             wire.write_frame(answers, answer)
         except wire.WireError:
-            wire.write_frame(answers, {"error": {"type": "answer too large"}})
+            too_large = {"type": "answer too large"}
+            wire.write_frame(answers, {"error": too_large, "id": request.get("id")})
     os._exit(0)
 
 
