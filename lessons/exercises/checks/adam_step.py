@@ -105,8 +105,12 @@ def first_step_by_hand(run):
     zeros = np.zeros(3)
     args = (param, grad, zeros, zeros, 1, 0.1, (0.9, 0.999), 1e-8)
     new, m, v = step(run, *args)
-    expect_close(m, 0.1 * grad, "m after one step, (1 - β₁) g")
-    expect_close(v, 0.001 * grad**2, "v after one step, (1 - β₂) g²")
+    swapped_m = [Mistake(BETAS_SWAPPED, value=0.001 * grad)]
+    swapped_v = [Mistake(BETAS_SWAPPED, value=0.1 * grad**2)]
+    expect_close(m, 0.1 * grad, "m after one step, (1 - β₁) g", mistakes=swapped_m)
+    expect_close(
+        v, 0.001 * grad**2, "v after one step, (1 - β₂) g²", mistakes=swapped_v
+    )
     # lr · g / (|g| + eps) ≈ 0.1 · sign(g): p ≈ [0.9, -1.9, 2.9] whatever |g| is
     want = param - 0.1 * grad / (np.abs(grad) + 1e-8)
     expect_close(
@@ -132,8 +136,19 @@ def seven_steps(run):
         param, m, v = step(run, *args)
         what = f"param after step {t}"
         expect_close(param, want, what, mistakes=_mistakes(*args))
-        expect_close(m, want_m, f"m after step {t}")
-        expect_close(v, want_v, f"v after step {t}")
+        _, swapped_m, swapped_v = adam(*args[:5], lr, betas[::-1], eps)
+        expect_close(
+            m,
+            want_m,
+            f"m after step {t}",
+            mistakes=[Mistake(BETAS_SWAPPED, value=swapped_m)],
+        )
+        expect_close(
+            v,
+            want_v,
+            f"v after step {t}",
+            mistakes=[Mistake(BETAS_SWAPPED, value=swapped_v)],
+        )
 
 
 @check(

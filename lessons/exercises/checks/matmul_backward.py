@@ -5,6 +5,8 @@ Expected gradients are central differences (float64) of NumPy's a @ b, never
 the engine's matmul.
 """
 
+import numpy as np
+
 from tinygrad_tx.grading.checks import check, hint
 from tinygrad_tx.grading.expect import Mistake, expect_grads, numerical_grads
 from tinygrad_tx.grading.expr import student, tensor
@@ -25,8 +27,15 @@ GT_A = hint(
 
 
 def _mistakes(a, b, g):
-    """Wrong gradients a student may return, by input (0 = a, 1 = b)."""
-    return [Mistake(GT_A, value=g.swapaxes(-1, -2) @ a, input=1)]
+    """Wrong gradients a student may return, by input (0 = a, 1 = b): Gᵀ a,
+    as it is or squeezed into b's shape by a reshape."""
+    swapped = (g.swapaxes(-1, -2) @ a).ravel()
+
+    def is_gt_a(got):
+        flat = np.asarray(got).ravel()
+        return flat.shape == swapped.shape and np.allclose(flat, swapped)
+
+    return [Mistake(GT_A, when=is_gt_a, input=1)]
 
 
 def _by_hand(run, a_shape, b_shape):

@@ -113,6 +113,13 @@ def indivisible_d_model(run):
                 f"split_heads lançou {error['type']}, o esperado era ValueError",
             )
         )
+    if "reshape" in error["message"]:
+        fail(
+            Text(
+                f"split_heads raised NumPy's reshape error, not its own: {error['message']}",
+                f"split_heads lançou o erro do reshape do NumPy, não o seu: {error['message']}",
+            )
+        )
     if "10" not in error["message"] or "3" not in error["message"]:
         fail(
             Text(

@@ -81,10 +81,10 @@ def same_shape(run):
     ),
 )
 def new_leading_axes(run):
+    _case(run, (4, 4), (4,), lambda g: [Mistake(TRAILING_AXES, value=g.sum(axis=1))])
     _case(run, (2, 3), (3,), _none)
     _case(run, (4, 2, 3), (3,), _none)
     _case(run, (2, 3), (), _none)
-    _case(run, (4, 4), (4,), lambda g: [Mistake(TRAILING_AXES, value=g.sum(axis=1))])
 
 
 @check(
