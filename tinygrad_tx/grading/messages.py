@@ -50,7 +50,7 @@ STEP = Text(
     "step {step}: your code asked the model about {got}, expected {want} (None: no "
     "call at that step)",
     "passo {step}: seu código consultou o modelo sobre {got}, o esperado era {want} "
-    "(None: nenhuma consulta nesse passo)",
+    "(None: nenhuma chamada nesse passo)",
 )
 GRADIENT_OF = Text("the gradient of {name}", "o gradiente de {name}")
 GRADIENT_SHAPE = Text(

@@ -49,7 +49,7 @@ NO_WEIGHT = hint(
     en="y = x̂ · weight + bias, so the gradient reaching x̂ is ĝ = g · weight: "
     "multiply by the weight before the two means",
     pt="y = x̂ · weight + bias, então o gradiente que chega a x̂ é ĝ = g · weight: "
-    "multiplique pelo weight antes das duas médias",
+    "multiplique pelo peso (weight) antes das duas médias",
 )
 WEIGHT_IS_SUM_G = hint(
     "weight_gradient_without_x_hat",
@@ -145,7 +145,7 @@ def weight_gradient(run):
     points=3,
     hint=Text(
         "dL/dx = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), with ĝ = g · weight",
-        "dL/dx = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), com ĝ = g · weight",
+        "dL/dx = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), com ĝ = g · weight (o peso)",
     ),
 )
 def input_gradient(run):
