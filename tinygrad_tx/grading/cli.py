@@ -301,3 +301,45 @@ def exercise_gradescope_package(to, force, lang):
     with clear_errors():
         zip_path = write_package(Path(to), force=force, lang=i18n.resolve(lang))
     click.echo(f"wrote {zip_path}: upload it as the assignment's autograder")
+
+
+@exercise.command("benchmark")
+@click.option("--students", default=60, show_default=True, type=click.IntRange(min=1))
+@_timeout_option
+@click.option("--jobs", type=click.IntRange(min=1), help="Students graded at once.")
+@click.option(
+    "--keep", type=click.Path(file_okay=False), help="Write the class here (kept)."
+)
+@_isolation_option
+def exercise_benchmark(students, timeout, jobs, keep, isolation):
+    """Grade a made-up class (correct, partly wrong, crashing and looping
+    students) on every exercise with the hidden checks, and report the time."""
+    import os
+
+    from . import Isolation
+    from .bench import run_benchmark
+
+    bar = click.progressbar(length=students, label="grading", file=sys.stderr)
+    with bar, clear_errors():
+        result = run_benchmark(
+            students,
+            timeout or None,
+            jobs,
+            Isolation(isolation),
+            keep,
+            progress=lambda done, count, grades: bar.update(1),
+        )
+    minutes, seconds = divmod(result["seconds"], 60)
+    cores = os.cpu_count()
+    click.echo(
+        f"{result['students']} students x {result['exercises']} exercises graded in "
+        f"{int(minutes)} min {seconds:.0f} s on {cores} cores "
+        f"(jobs {jobs or cores}, timeout {timeout:g} s, "
+        f"{'Bubblewrap' if result['isolated'] else 'limits only'})"
+    )
+    for kind, count in result["kinds"].items():
+        mean = result["mean_points"][kind]
+        click.echo(
+            f"  {kind:<13} {count:>3} students, mean {mean:.1f}/{result['max_points']}"
+        )
+    click.echo(f"class folder: {result['folder']}")

@@ -11,8 +11,9 @@ becomes that check's failure message, and the next check runs:
     loading it never ends      every check: "loading ... did not finish" (one wait)
     the process dies           "the process running your code ended ..."
 
-An exercise has a time budget of three time limits: once earlier checks have
-spent it (on loops), the remaining checks fail without running.
+An exercise has a time budget of two time limits: once earlier checks have
+spent it (on loops), the remaining checks fail without running (honest code
+runs a whole exercise in well under one).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .session import (
 )
 
 PUBLIC_SEED = 0  # the public checks draw the same inputs every time
-BUDGET_LIMITS = 3  # an exercise may spend this many time limits in all
+BUDGET_LIMITS = 2  # an exercise may spend this many time limits in all
 
 
 def new_seed() -> int:
