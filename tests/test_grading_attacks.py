@@ -239,16 +239,21 @@ def _scores(out: Path) -> dict[str, int]:
         return {row["student"]: int(row["softmax"]) for row in csv.DictReader(f)}
 
 
-def _leftovers() -> list[str]:
-    found = []
+def _processes(marker: str) -> dict[str, str]:
+    """pid -> command line, for every process whose command line holds `marker`."""
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        if MARK.encode() in cmdline:
-            found.append(cmdline.decode(errors="replace"))
+        if marker.encode() in cmdline:
+            found[pid] = cmdline.decode(errors="replace")
     return found
+
+
+def _leftovers() -> list[str]:
+    return list(_processes(MARK).values())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -338,6 +343,7 @@ def test_ctrl_c_saves_the_students_graded_so_far(tmp_path):
         "--isolation",
         "limits",
     ]
+    workers_before = set(_processes("tinygrad_tx.grading.worker"))
     child = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -352,4 +358,5 @@ def test_ctrl_c_saves_the_students_graded_so_far(tmp_path):
     assert data["complete"] is False
     graded = [s["student"] for s in data["students"]]
     assert "a_first" in graded and len(graded) < 7
-    assert _leftovers() == []
+    time.sleep(0.5)
+    assert set(_processes("tinygrad_tx.grading.worker")) <= workers_before

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,65 +98,76 @@ def grade_all(
 ) -> Gradebook:
     """Grade every student folder in `submissions` (sorted by name). progress:
     called as progress(done, count, student_grades) after each student."""
-    folders = _student_folders(Path(submissions))
+    folders = student_folders(Path(submissions))
     exercises = _select(exercise_ids, directory)
-    seed = new_seed() if seed is None else seed
-    book = Gradebook(exercises, seed, lang)
-    hide = [Path(submissions).resolve(), *{e.file.parent.resolve() for e in exercises}]
     isolation = isolation or Isolation()
+    hide = [Path(submissions).resolve(), *{e.file.parent.resolve() for e in exercises}]
     isolation.hide = list(dict.fromkeys([*isolation.hide, *hide]))
-    stop = threading.Event()
+    book = Gradebook(exercises, new_seed() if seed is None else seed, lang)
+    grading = _ClassGrading(book, folders, isolation, (timeout, hidden, limits))
+    grading.run(jobs or os.cpu_count() or 1, progress, on_student)
+    return book
 
-    def one(folder: Path) -> StudentGrades:
+
+class _ClassGrading:
+    """Students graded in a pool of threads (each one's code in its own
+    processes); results published into the gradebook as each one finishes."""
+
+    def __init__(self, book: Gradebook, folders, isolation, options):
+        self.book, self.folders, self.isolation = book, folders, isolation
+        self.timeout, self.hidden, self.limits = options
+        self.done: dict[str, StudentGrades] = {}
+
+    def student(self, folder: Path) -> StudentGrades:
         reports = []
-        for exercise in exercises:
-            if stop.is_set():
+        for exercise in self.book.exercises:
+            if self.isolation.stop.is_set():
                 raise _Stopped
-            path = _locate(folder, exercise)
-            reports.append(
-                run_exercise(
-                    exercise, path, timeout, hidden, seed, lang, isolation, limits
-                )
+            report = run_exercise(
+                exercise,
+                _locate(folder, exercise),
+                self.timeout,
+                self.hidden,
+                self.book.seed,
+                self.book.lang,
+                self.isolation,
+                self.limits,
             )
+            reports.append(report)
         return StudentGrades(folder.name, reports)
 
-    done: dict[str, StudentGrades] = {}
-    workers = jobs or os.cpu_count() or 1
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
-    futures = {pool.submit(one, f): f for f in folders}
-    try:
-        for future in concurrent.futures.as_completed(futures):
-            grades = future.result()
-            done[grades.student] = grades
-            _publish(book, done, folders, exercises)
-            if progress:
-                progress(len(done), len(folders), grades)
-            if on_student:
-                on_student(book)
-    except BaseException:
-        stop.set()
-        isolation.stop_all()
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        _publish(book, done, folders, exercises)
-        raise
-    pool.shutdown(wait=True)
-    book.complete = True
-    return book
+    def run(self, workers: int, progress, on_student) -> None:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        futures = [pool.submit(self.student, f) for f in self.folders]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                grades = future.result()
+                self.done[grades.student] = grades
+                _publish(self.book, self.done, self.folders)
+                if progress:
+                    progress(len(self.done), len(self.folders), grades)
+                if on_student:
+                    on_student(self.book)
+        except BaseException:  # Ctrl-C, or an error of the grader itself
+            self.isolation.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            _publish(self.book, self.done, self.folders)
+            raise
+        pool.shutdown(wait=True)
+        self.book.complete = True
 
 
 class _Stopped(Exception):
     """A student's grading abandoned because the whole run is stopping."""
 
 
-def _publish(book: Gradebook, done: dict, folders, exercises) -> None:
+def _publish(book: Gradebook, done: dict, folders) -> None:
     """The students graded so far, in name order, with their copy flags."""
     book[:] = [done[f.name] for f in folders if f.name in done]
-    flag_copies(book, exercises)
+    flag_copies(book, book.exercises)
 
 
-def _student_folders(submissions: Path) -> list[Path]:
+def student_folders(submissions: Path) -> list[Path]:
     if not submissions.is_dir():
         raise FileNotFoundError(
             f"grade-all: submissions folder {submissions} not found"

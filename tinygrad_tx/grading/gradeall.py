@@ -18,66 +18,62 @@ import click
 
 from ..cli_errors import clear_errors
 from . import exports, i18n, messages
-from .classroom import grade_all, summary
+from .classroom import grade_all, student_folders, summary
 from .sandbox import Isolation
 
 
-def run_grade_all(
-    submissions,
-    out,
-    formats,
-    csv_path,
-    json_path,
-    roster,
-    force,
-    timeout,
-    exercise_ids,
-    no_hidden,
-    seed,
-    jobs,
-    lang,
-    isolation,
-    answer_key,
-):
+def run_grade_all(submissions, **options) -> None:
+    """The command: `options` are grade-all's, as click parsed them."""
     with clear_errors():
-        chosen = _formats(formats, csv_path, json_path)
+        setup = _Setup(submissions, options)
+        count = len(student_folders(Path(submissions)))
+    bar = click.progressbar(
+        length=count, label="grading", file=sys.stderr, item_show_func=lambda s: s
+    )
+    try:
+        with bar, clear_errors(param="--exercise"):
+            book = grade_all(
+                submissions,
+                exercise_ids=list(options["exercise_ids"]) or None,
+                timeout=options["timeout"] or None,
+                hidden=not options["no_hidden"],
+                progress=lambda done, n, grades: bar.update(1, grades.student),
+                seed=options["seed"],
+                lang=setup.lang,
+                isolation=setup.isolation,
+                jobs=options["jobs"],
+                on_student=setup.save,
+                directory=options["answer_key"],
+            )
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: the students graded so far are saved", err=True)
+        sys.exit(130)
+    setup.save(book)
+    _report(book, setup)
+
+
+class _Setup:
+    """Everything decided before the first student is graded: the outputs
+    (checked now), the roster, the language, the isolation."""
+
+    def __init__(self, submissions, options):
+        out, csv_path, json_path = (
+            options["out"],
+            options["csv_path"],
+            options["json_path"],
+        )
+        chosen = _formats(options["formats"], csv_path, json_path)
         _refuse_inside(Path(out), Path(submissions))
-        plan = exports.plan(out, chosen, force, {"csv": csv_path, "json": json_path})
-        people = exports.load_roster(roster) if roster else {}
-        lang = i18n.resolve(lang)
-        mode = Isolation(isolation, hide=[Path(out).resolve()])
-        mode.bwrap()  # fails now if --isolation bwrap and it is missing
+        overrides = {"csv": csv_path, "json": json_path}
+        self.plan = exports.plan(out, chosen, options["force"], overrides)
+        roster = options["roster"]
+        self.roster = exports.load_roster(roster) if roster else {}
+        self.lang = i18n.resolve(options["lang"])
+        self.isolation = Isolation(options["isolation"], hide=[Path(out).resolve()])
+        self.isolation.bwrap()  # fails now if --isolation bwrap and it is missing
 
-    def save(book):
-        exports.write_all(book, plan, people)
-
-    with click.progressbar(length=1, label="grading", file=sys.stderr) as bar:
-
-        def progress(done, count, grades):
-            bar.length = count
-            bar.label = f"grading ({done}/{count}, last: {grades.student})"
-            bar.update(1)
-
-        try:
-            with clear_errors(param="--exercise"):
-                book = grade_all(
-                    submissions,
-                    exercise_ids=list(exercise_ids) or None,
-                    timeout=timeout or None,
-                    hidden=not no_hidden,
-                    progress=progress,
-                    seed=seed,
-                    lang=lang,
-                    isolation=mode,
-                    jobs=jobs,
-                    on_student=save,
-                    directory=answer_key,
-                )
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted: the students graded so far are saved", err=True)
-            sys.exit(130)
-    save(book)
-    _report(book, plan, people, lang)
+    def save(self, book) -> None:
+        exports.write_all(book, self.plan, self.roster)
 
 
 def _formats(formats, csv_path, json_path) -> list[str]:
@@ -105,14 +101,14 @@ def _refuse_inside(out: Path, submissions: Path) -> None:
         )
 
 
-def _report(book, plan, people, lang) -> None:
+def _report(book, setup: _Setup) -> None:
     click.echo(summary(book))
     click.echo(f"hidden checks seed: {book.seed} (pass --seed {book.seed} to repeat)")
-    missing = sorted(set(people) - {g.student for g in book})
+    missing = sorted(set(setup.roster) - {g.student for g in book})
     if missing:
         click.echo(f"in the roster but without a folder: {', '.join(missing)}")
     if not book.isolated:
-        with i18n.language(lang):
+        with i18n.language(setup.lang):
             click.echo(f"note: {messages.ISOLATION}", err=True)
-    for fmt, path in plan.paths.items():
+    for fmt, path in setup.plan.paths.items():
         click.echo(f"{fmt}: {path}")

@@ -160,16 +160,17 @@ def run_exercise(
             message = str(messages.FILE_MISSING).format(path=student_file)
             report.results = [_failed(c, h, message, kind="missing") for c, h in checks]
             return report
-        if trusted:
-            session = TrustedSession(student_file)
-        else:
-            isolation = isolation or Isolation()
-            session = Session(student_file, limits or _limits(timeout), isolation)
-        with session:
+        with _session(student_file, timeout, isolation, limits, trusted) as session:
             report.results = _ChecksRun(exercise, session, timeout, seed).all(checks)
         report.output = clean(session.output, 4000)
         report.isolated = session.isolated
     return report
+
+
+def _session(student_file, timeout, isolation, limits, trusted):
+    if trusted:
+        return TrustedSession(student_file)
+    return Session(student_file, limits or _limits(timeout), isolation or Isolation())
 
 
 def _limits(timeout: float | None) -> Limits:

@@ -103,10 +103,8 @@ class Session:
         self.starts += 1
         scratch = self._dir / f"run{self.starts}"
         scratch.mkdir(mode=0o755)
-        copy = scratch / self.file.name
-        shutil.copyfile(self.file, copy)
+        shutil.copyfile(self.file, scratch / self.file.name)
         argv, view = sandbox.command(self.bwrap, scratch, self.isolation.hide)
-        seen = "/submission" if self.isolated else str(scratch)
         self._capture = open(self._dir / f"output{self.starts}", "w+b")  # noqa: SIM115
         self.process = subprocess.Popen(
             argv,
@@ -118,26 +116,29 @@ class Session:
             start_new_session=True,
             close_fds=True,
         )
+        seen = "/submission" if self.isolated else str(scratch)
+        self._handshake(seen, view)
+
+    def _handshake(self, seen: str, scratch_view: str) -> None:
+        """Send the process its file, limits and readable folders; wait for it."""
         config = {
             "file": f"{seen}/{self.file.name}",
             "limits": self.limits.as_rlimits(),
-            "scratch": view,
+            "scratch": scratch_view,
             "read_roots": sandbox.read_roots(seen),
         }
         try:
             wire.write_frame(self.process.stdin.fileno(), config)
-            ready = wire.read_frame(
-                self.process.stdout.fileno(), time.monotonic() + STARTUP_SECONDS
-            )
+            deadline = time.monotonic() + STARTUP_SECONDS
+            ready = wire.read_frame(self.process.stdout.fileno(), deadline)
         except (TimeoutError, EOFError, BrokenPipeError, wire.WireError) as exc:
-            self._kill()
-            raise RuntimeError(
-                f"grading: the student process did not start ({type(exc).__name__}); "
-                f"see {self._dir}"
-            ) from exc
+            ready = type(exc).__name__
         if ready != {"ready": True}:
             self._kill()
-            raise RuntimeError("grading: the student process did not start")
+            raise RuntimeError(
+                f"grading: the student process did not start ({ready}); its output: "
+                f"{self.output[:500]!r}"
+            )
 
     def kill(self) -> None:
         """Kill the student's process now (from another thread)."""
