@@ -64,6 +64,7 @@ class Session:
         self.bwrap = isolation.bwrap()
         self.process = None
         self.starts = 0
+        self.limits_refused: list[str] = []  # limits this system would not set
         self._output = io.BytesIO()
         self._dir = Path(tempfile.mkdtemp(prefix="tinygrad_tx_grading_"))
 
@@ -133,12 +134,13 @@ class Session:
             ready = wire.read_frame(self.process.stdout.fileno(), deadline)
         except (TimeoutError, EOFError, BrokenPipeError, wire.WireError) as exc:
             ready = type(exc).__name__
-        if ready != {"ready": True}:
+        if not (isinstance(ready, dict) and ready.get("ready") is True):
             self._kill()
             raise RuntimeError(
                 f"grading: the student process did not start ({ready}); its output: "
                 f"{self.output[:500]!r}"
             )
+        self.limits_refused = list(ready.get("limits_refused") or [])
 
     def kill(self) -> None:
         """Kill the student's process now (from another thread)."""

@@ -150,9 +150,9 @@ def main() -> None:
     sys.stdout = io.TextIOWrapper(stream, line_buffering=True)
     config = wire.read_frame(0)
     handler = Handler(config["file"])
-    _lower_limits(config["limits"])
+    refused = _lower_limits(config["limits"])
     _install_guard(config)
-    wire.write_frame(answers, {"ready": True})
+    wire.write_frame(answers, {"ready": True, "limits_refused": refused})
     while True:
         try:
             request = wire.read_frame(0)
@@ -168,14 +168,21 @@ def main() -> None:
     os._exit(0)
 
 
-def _lower_limits(limits: dict) -> None:
+def _lower_limits(limits: dict) -> list[str]:
+    """Set each limit for good (soft and hard); return those this system refused
+    (macOS, for one, does not enforce an address-space limit)."""
     import resource
     import signal
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # too big a file: an OSError
+    refused = []
     for name, value in limits.items():
-        kind = getattr(resource, f"RLIMIT_{name.upper()}")
-        resource.setrlimit(kind, (value, value))
+        kind = getattr(resource, f"RLIMIT_{name.upper()}", None)
+        try:
+            resource.setrlimit(kind, (value, value))
+        except (TypeError, ValueError, OSError):
+            refused.append(name)
+    return refused
 
 
 # Audit events refused once the student's code may run.
