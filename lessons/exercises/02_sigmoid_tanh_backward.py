@@ -25,7 +25,7 @@ Hints
 - Multiply by grad_out: the derivative alone is the gradient only when L = y.
 - At x = ±30 the sigmoid is 0 or 1 in float32 and its derivative must be ~0.
 
-Check your work: python cli.py exercise check sigmoid_tanh_backward --path DIR
+Check your work: python cli.py exercise check sigmoid_tanh_backward
 """
 
 from tinygrad_tx.backend import get_array_module

@@ -31,7 +31,7 @@ Hints
   (or write that sum yourself: it is the next exercise).
 - Check the shapes on paper first: gradcheck will tell you which input is wrong.
 
-Check your work: python cli.py exercise check matmul_backward --path DIR
+Check your work: python cli.py exercise check matmul_backward
 """
 
 from tinygrad_tx.function import Function, unbroadcast

@@ -29,7 +29,7 @@ Hints
   harmless, but only where the sizes differ is a sum needed.
 - Finish with `.reshape(shape)` so a scalar shape () works as well.
 
-Check your work: python cli.py exercise check unbroadcast --path DIR
+Check your work: python cli.py exercise check unbroadcast
 """
 
 from tinygrad_tx.function import Function

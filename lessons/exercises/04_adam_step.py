@@ -28,7 +28,7 @@ Hints
   smaller than g after one step with β₁ = 0.9).
 - Write new arrays (m = beta1 * m + ...), do not update m in place.
 
-Check your work: python cli.py exercise check adam_step --path DIR
+Check your work: python cli.py exercise check adam_step
 """
 
 import numpy as np

@@ -28,7 +28,7 @@ Hints
   ids, rows)` adds every one of them.
 - Return a new array of zeros filled in; the id array itself gets no gradient.
 
-Check your work: python cli.py exercise check embedding_backward --path DIR
+Check your work: python cli.py exercise check embedding_backward
 """
 
 import numpy as np

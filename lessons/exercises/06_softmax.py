@@ -32,7 +32,7 @@ Hints
 - A backward of `g * y * (1 - y)` is the derivative of each y_i by its own x_i
   only: it forgets that every y_i depends on every x_j.
 
-Check your work: python cli.py exercise check softmax --path DIR
+Check your work: python cli.py exercise check softmax
 """
 
 from tinygrad_tx.backend import get_array_module

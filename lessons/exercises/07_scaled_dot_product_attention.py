@@ -38,7 +38,7 @@ Hints
 - `scores.masked_fill(mask, value)` puts value where mask is True: you want the
   opposite of the attention mask (`~mask` on its array, or `mask == False`).
 
-Check your work: python cli.py exercise check scaled_dot_product_attention --path DIR
+Check your work: python cli.py exercise check scaled_dot_product_attention
 """
 
 import math

@@ -30,7 +30,7 @@ Hints
 - `ids.numpy() != pad_id` is (B, T); reshape it to (B, 1, 1, T) so it broadcasts
   against a (T, T) causal mask as keys (the last axis).
 
-Check your work: python cli.py exercise check causal_mask --path DIR
+Check your work: python cli.py exercise check causal_mask
 """
 
 import numpy as np

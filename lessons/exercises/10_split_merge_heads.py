@@ -28,7 +28,7 @@ Hints
   (B, T, H, D), where the last axis is split, then move H before T.
 - `x.shape` gives (B, T, d_model); D = d_model // n_heads.
 
-Check your work: python cli.py exercise check split_merge_heads --path DIR
+Check your work: python cli.py exercise check split_merge_heads
 """
 
 from tinygrad_tx import Tensor

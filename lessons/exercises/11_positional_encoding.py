@@ -33,7 +33,7 @@ Hints
 - `table[:, 0::2]` are the even columns, `table[:, 1::2]` the odd ones.
 - If d_model is odd, there is one more sine column than cosine columns.
 
-Check your work: python cli.py exercise check positional_encoding --path DIR
+Check your work: python cli.py exercise check positional_encoding
 """
 
 import numpy as np

@@ -35,7 +35,7 @@ Hints
 - Forgetting the σ path (the last term) passes a test at one special point
   only: gradcheck at random inputs will find it.
 
-Check your work: python cli.py exercise check layer_norm_backward --path DIR
+Check your work: python cli.py exercise check layer_norm_backward
 """
 
 from tinygrad_tx.backend import get_array_module

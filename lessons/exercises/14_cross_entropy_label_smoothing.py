@@ -32,7 +32,7 @@ Hints
 - Compute log p with the max subtracted: logits of 1000 must give a finite loss.
 - forward returns a 0-d array (a scalar loss); grad_out is then a 0-d array too.
 
-Check your work: python cli.py exercise check cross_entropy_label_smoothing --path DIR
+Check your work: python cli.py exercise check cross_entropy_label_smoothing
 """
 
 from tinygrad_tx.backend import get_array_module

@@ -45,7 +45,7 @@ Hints
   beams.
 - With beam_size = 1 this is greedy decoding: a good first test.
 
-Check your work: python cli.py exercise check beam_search --path DIR
+Check your work: python cli.py exercise check beam_search
 """
 
 import numpy as np

@@ -32,7 +32,7 @@ Hints
 - max_len counts generated tokens: with max_len = 3 the model is asked at most
   3 times, and the result has at most 3 ids.
 
-Check your work: python cli.py exercise check greedy_decode --path DIR
+Check your work: python cli.py exercise check greedy_decode
 """
 
 import numpy as np

@@ -1,244 +1,263 @@
-"""What a check file is made of: the `@check` decorator and the `expect_*` helpers.
+"""What a check file is made of: `@check`, hints, and the `Run` a check drives.
 
-A check is a function of the student's module (`ex`). It returns nothing when the
-work is right and raises `CheckFailure` with a precise message when it is not:
-the expected shape, the first element that differs with both values, or the
-gradcheck report. The runner turns anything else the student's code raises into
-a failure of that one check, so the other checks still run.
+A check is a function of a `Run`. It runs in the grader, never in the student's
+process: it draws its inputs, asks the student's process for outputs through
+recipes (`expr.student`), computes the expected values itself, and raises
+`CheckFailure` when they differ. Nothing the student's code does can change
+the expected values, the verdict or the points:
 
-    @check(points=2, hint="σ'(x) = σ(x)(1 - σ(x)): reuse the saved output")
-    def backward_gradcheck(ex):
-        x = Tensor(rng(0).standard_normal((3, 4)), requires_grad=True)
-        expect_gradcheck(ex.sigmoid, [x], "sigmoid")
+    @check(points=2, hint=Text(en="σ'(x) = y (1 - y), times grad_out", pt="..."))
+    def sigmoid_backward(run):
+        x = tensor(run.rng.uniform(-3, 3, (3, 4)), grad=True)
+        g = run.rng.standard_normal((3, 4))
+        out, grads = run.grads(student.sigmoid(x), g, wrt=[x])
+        ...
+
+A check may name the hint for a mistake it recognises (`Mistake` in `expect`);
+its own `hint` is shown for every other failure. Inputs come from `run.rng`: a
+fixed seed for the public checks (students see the same numbers each time),
+the grading run's seed for hidden checks (recorded in the report).
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
 
 import numpy as np
 
-from ..backend import to_numpy
-from ..gradcheck import gradcheck
-from ..tensor import Tensor
+from . import messages, wire
+from .expr import Expr, State, evaluate
+from .i18n import Text
 
 
 class CheckFailure(Exception):
-    """The student's answer is wrong; the message says where and how."""
+    """The student's answer is wrong; the message says where and how, and `hint`
+    (when set) is the hint written for the mistake that was recognised."""
+
+    def __init__(self, message: str, hint: Hint | None = None):
+        super().__init__(str(message))
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint with a name, so a test can tell which one a student was shown."""
+
+    id: str
+    text: Text | str
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def hint(hint_id: str, en: str, pt: str) -> Hint:
+    return Hint(hint_id, Text(en, pt))
 
 
 @dataclass(frozen=True)
 class Check:
-    """One graded check: its name, its points, a hint shown when it fails, and
-    the function that runs it on the student's module."""
+    """One graded check: its name, points, default hint, and its function."""
 
     name: str
     points: int
-    hint: str
+    hint: Hint
     fn: Callable
 
-    def __call__(self, module) -> None:
-        self.fn(module)
 
-
-def check(points: int, hint: str = "") -> Callable[[Callable], Check]:
-    """Mark a function of the student's module as a check worth `points`."""
-    if not isinstance(points, int) or points <= 0:
+def check(points: int, hint: Hint | Text | str = "") -> Callable[[Callable], Check]:
+    """Mark a function of a `Run` as a check worth `points`."""
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise ValueError(f"check: points must be a positive integer, got {points!r}")
 
     def wrap(fn: Callable) -> Check:
-        return Check(fn.__name__, points, hint, fn)
+        named = hint if isinstance(hint, Hint) else Hint(fn.__name__, hint)
+        return Check(fn.__name__, points, named, fn)
 
     return wrap
 
 
-def fail(message: str) -> NoReturn:
-    raise CheckFailure(message)
+def fail(message, hint: Hint | None = None):
+    raise CheckFailure(str(message), hint)
 
 
-def rng(seed: int) -> np.random.Generator:
-    """A seeded generator, so every run of a check sees the same inputs."""
-    return np.random.default_rng(seed)
+@dataclass
+class Outcome:
+    """What following a recipe gave: the value, each scorer's recorded prefixes
+    (in the order the scorers appear), and watched arrays after the call."""
+
+    value: object
+    scorers: list
+    after: dict
 
 
-# ------------------------------------------------------------------ types
+class Run:
+    """One check's view of the world: its random inputs, the student's process,
+    and (for hidden checks) the answer key, followed here in the grader."""
 
+    def __init__(self, session, rng: np.random.Generator, deadline, reference=None):
+        self.session = session
+        self.rng = rng
+        self.deadline = deadline
+        self._reference = reference  # a callable giving the answer-key module
 
-def expect_type(value, kinds, what: str):
-    """`value` if it is an instance of `kinds`, else a failure naming both types."""
-    if not isinstance(value, kinds):
-        names = kinds.__name__ if isinstance(kinds, type) else _names(kinds)
-        fail(f"{what} should be a {names}, got {type(value).__name__}")
-    return value
+    # -------------------------------------------------------------- the student
 
+    def call(self, expr: Expr) -> Outcome:
+        answer = self._ask({"op": "eval", "expr": expr.node})
+        scorers = answer.get("scorers", [])
+        after = answer.get("after", {})
+        if not isinstance(scorers, list) or not isinstance(after, dict):
+            raise wire.WireError("bad answer")
+        watched = {int(k): wire.decode(v) for k, v in after.items() if k.isdigit()}
+        logs = [_prefixes(s) for s in scorers]
+        return Outcome(wire.decode(answer.get("value")), logs, watched)
 
-def expect_tensor(value, what: str) -> Tensor:
-    return expect_type(value, Tensor, what)
+    def value(self, expr: Expr):
+        return self.call(expr).value
 
+    def raises(self, expr: Expr) -> dict | None:
+        """The exception following `expr` raised in the student's code, as data
+        ({"type": ..., "message": ...}, cleaned), or None if it returned."""
+        answer = self.session.request({"op": "eval", "expr": expr.node}, self.deadline)
+        if not isinstance(answer, dict):
+            raise wire.WireError("an answer is an object")
+        error = answer.get("error")
+        if not isinstance(error, dict):
+            return None
+        if error.get("type") == "NotImplementedError":  # a stub is no answer
+            raise CheckFailure(describe_error(error))
+        return {
+            "type": clean(error.get("type", ""), 60),
+            "message": clean(error.get("message", ""), 600),
+        }
 
-def expect_array(value, what: str) -> np.ndarray:
-    """A NumPy array (the raw arrays that Function.forward/backward work on)."""
-    if isinstance(value, Tensor):
-        fail(
-            f"{what} should be a raw array (numpy.ndarray), got a Tensor: inside "
-            "forward and backward, work on arrays, not Tensors"
-        )
-    if isinstance(value, np.generic):  # NumPy gives a scalar for a full reduction
-        return np.asarray(value)
-    if not isinstance(value, np.ndarray):
-        fail(f"{what} should be a numpy.ndarray, got {type(value).__name__}")
-    return value
+    def grads(self, expr: Expr, upstream, wrt: list[Expr]):
+        """(value, [gradient of each `wrt` tensor, or None]) after backward with
+        `upstream`; the gradients are None altogether when backward did not run
+        (the value is not a Tensor of upstream's shape)."""
+        upstream = np.asarray(upstream)
+        message = {
+            "op": "grads",
+            "expr": expr.node,
+            "upstream": wire.encode(upstream),
+            "wrt": [t.id for t in wrt],
+        }
+        answer = self._ask(message)
+        grads = wire.decode(answer.get("grads"))
+        if grads is not None and (
+            not isinstance(grads, list) or len(grads) != len(wrt)
+        ):
+            raise wire.WireError("bad gradients")
+        return wire.decode(answer.get("value")), grads
 
-
-def _names(kinds) -> str:
-    return " or ".join(k.__name__ for k in kinds)
-
-
-# ------------------------------------------------------------------ values
-
-
-def expect_shape(actual: tuple, expected: tuple, what: str) -> None:
-    if tuple(actual) != tuple(expected):
-        fail(f"{what} has shape {tuple(actual)}, expected {tuple(expected)}")
-
-
-def expect_close(actual, expected, what: str, rtol=1e-6, atol=1e-8) -> None:
-    """Same shape and values within rtol/atol; on failure, the first element that
-    differs with both values and how many elements differ."""
-    actual = _host(actual)
-    expected = _host(expected)
-    expect_shape(actual.shape, expected.shape, what)
-    if actual.dtype.kind not in "fiub" or expected.dtype.kind not in "fiub":
-        fail(f"{what} has dtype {actual.dtype}, expected numbers ({expected.dtype})")
-    bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol)
-    if bad.any():
-        fail(f"{what}: {_first_difference(actual, expected, bad)}")
-
-
-def expect_equal(actual, expected, what: str) -> None:
-    """Exact equality, for ids, booleans and lists; arrays compared elementwise."""
-    if isinstance(expected, np.ndarray) or isinstance(actual, Tensor | np.ndarray):
-        actual, expected = _host(actual), np.asarray(expected)
-        expect_shape(actual.shape, expected.shape, what)
-        bad = actual != expected
-        if bad.any():
-            fail(f"{what}: {_first_difference(actual, expected, bad)}")
-    elif actual != expected:
-        fail(f"{what} is {actual!r}, expected {expected!r}")
-
-
-def expect_dtype(actual, kind: str, what: str) -> None:
-    """kind is a NumPy dtype kind: "b" boolean, "f" float, "i" integer."""
-    dtype = _host(actual).dtype
-    if dtype.kind != kind:
-        wanted = {"b": "bool", "f": "a float type", "i": "an integer type"}[kind]
-        fail(f"{what} has dtype {dtype}, expected {wanted}")
-
-
-def _host(value) -> np.ndarray:
-    if isinstance(value, Tensor):
-        return value.numpy()
-    return np.asarray(to_numpy(value) if hasattr(value, "shape") else value)
-
-
-def _first_difference(actual, expected, bad) -> str:
-    index = tuple(int(i) for i in np.argwhere(bad)[0])
-    got, want = actual[index], expected[index]
-    count = int(bad.sum())
-    where = f"at index {index}" if index else "the value"
-    return (
-        f"{where} got {_fmt(got)}, expected {_fmt(want)} "
-        f"({count} of {bad.size} elements differ)"
-    )
-
-
-def _fmt(value) -> str:
-    if isinstance(value, np.generic):
-        value = value.item()  # np.True_ -> True, np.float64(0.5) -> 0.5
-    return f"{value:.6g}" if isinstance(value, float) else repr(value)
-
-
-# ------------------------------------------------------------------ gradients
-
-
-def expect_gradcheck(fn: Callable, inputs, what: str, **options) -> None:
-    """gradcheck `fn` at `inputs` (float64 central differences); on failure the
-    report names the input and the element where backward is wrong."""
-    out = fn(*[_float64(t) for t in inputs])
-    expect_tensor(out, f"{what}'s result")
-    if not out.requires_grad:
-        fail(
-            f"{what}'s result has no gradient: it must be computed from its "
-            "inputs with Tensor ops (or a Function's apply), not from .numpy()"
-        )
-    with _wrong_gradient_shapes(what):
-        report = gradcheck(fn, inputs, **options)
-    if not report.ok:
-        fail(f"{what}: {report.message}")
-
-
-@contextlib.contextmanager
-def _wrong_gradient_shapes(what: str):
-    """The engine's complaint about a backward that returned a gradient of the
-    wrong shape, as a failure of the check."""
-    try:
-        yield
-    except RuntimeError as exc:
-        match = re.match(r"internal error in (\S+): (.*)", str(exc))
-        if not match:
-            raise
-        fail(
-            f"{what}: {match.group(1)} returned a {match.group(2)}; each gradient "
-            "must have its input's shape"
+    def function(self, name: str, arrays: list, grad_out, **options):
+        """Run the student's Function subclass `name` by hand on arrays: forward,
+        then backward with `grad_out`. Returns (y, grads, grad_out afterwards)."""
+        message = {
+            "op": "function",
+            "name": name,
+            "arrays": [wire.encode(np.asarray(a)) for a in arrays],
+            "grad_out": wire.encode(np.asarray(grad_out)),
+            "options": {k: wire.encode(v) for k, v in options.items()},
+        }
+        answer = self._ask(message)
+        after = answer.get("grad_out_after")
+        return (
+            wire.decode(answer.get("value")),
+            wire.decode(answer.get("grads")),
+            None if after is None else wire.decode(after),
         )
 
+    def _ask(self, message: dict) -> dict:
+        answer = self.session.request(message, self.deadline)
+        if not isinstance(answer, dict):
+            raise wire.WireError("an answer is an object")
+        if "error" in answer:
+            raise CheckFailure(describe_error(answer["error"]))
+        return answer
 
-def _float64(t):
-    copy = Tensor(t.data.astype(np.float64)) if t.dtype.kind == "f" else t
-    return copy.requires_grad_(t.requires_grad) if t.dtype.kind == "f" else copy
+    # -------------------------------------------------------------- the reference
+
+    @property
+    def reference(self):
+        """The answer key's module, loaded in the grader (trusted code)."""
+        if self._reference is None:
+            raise RuntimeError("this check has no answer key to compare with")
+        return self._reference()
+
+    def expected(self, expr: Expr):
+        """The value the answer key gives for the same recipe."""
+        return self.expected_call(expr).value
+
+    def expected_call(self, expr: Expr) -> Outcome:
+        """The answer key's Outcome for the same recipe (value, scorer logs)."""
+        state = State()
+        value = _as_answer(evaluate(expr.node, self.reference, state))
+        logs = [s.prefixes for s in state.scorers]
+        return Outcome(value, logs, {k: a.copy() for k, a in state.watched.items()})
+
+    def expected_grads(self, expr: Expr, upstream, wrt: list[Expr]):
+        state = State()
+        out = evaluate(expr.node, self.reference, state)
+        out.backward(np.asarray(upstream))
+        return _as_answer(out), [state.tensors[t.id].grad for t in wrt]
+
+    def seconds_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
 
-def grads_of(fn: Callable, inputs: list[Tensor], upstream: np.ndarray) -> list:
-    """Run fn(*inputs), then backward with `upstream`; return each input's .grad
-    (zeros where none arrived). Inputs are fresh copies: the originals are kept."""
-    copies = [Tensor(t.data.copy(), requires_grad=t.requires_grad) for t in inputs]
-    out = expect_tensor(fn(*copies), "the result")
-    expect_shape(out.shape, upstream.shape, "the result")
-    with _wrong_gradient_shapes("the result"):
-        out.backward(upstream)
-    return [
-        c.grad if c.grad is not None else np.zeros(c.shape)
-        for c in copies
-        if c.requires_grad
-    ]
+def _as_answer(value):
+    """A local value in the form a student's answer takes after decoding."""
+    return wire.decode(wire.encode(value))
 
 
-def call_function(cls, arrays, grad_out, **options):
-    """Run a Function subclass by hand, forward then backward, on raw arrays,
-    checking what each returns: (y, [grad per input])."""
-    fn = cls()
-    fn.needs_input_grad = (True,) * len(arrays)
-    y = expect_array(fn.forward(*arrays, **options), f"{cls.__name__}.forward")
-    expect_shape(y.shape, grad_out.shape, f"{cls.__name__}.forward's output")
-    kept = grad_out.copy()
-    grads = fn.backward(grad_out)
-    if not np.array_equal(grad_out, kept):
-        fail(
-            f"{cls.__name__}.backward changed grad_out in place (e.g. with *= or "
-            "+=); compute a new array instead: other ops may share it"
+def _prefixes(log) -> list[list[int]]:
+    if not isinstance(log, list) or not all(
+        isinstance(p, list) and all(isinstance(t, int) for t in p) for p in log
+    ):
+        raise wire.WireError("bad scorer log")
+    return log
+
+
+# ------------------------------------------------------------------ errors as text
+
+
+def describe_error(error) -> str:
+    """The student's exception, written by the grader from the data that came
+    back: type, message and line (their text cleaned of control characters)."""
+    if not isinstance(error, dict):
+        return str(messages.GARBLED).format(why="error")
+    kind = clean(error.get("type", ""), 60)
+    text = clean(error.get("message", ""), 600)
+    if kind == "answer too large":
+        return str(messages.TOO_LARGE)
+    if kind == "NotImplementedError":
+        return str(messages.NOT_DONE).format(message=text).rstrip(": ")
+    if error.get("syntax"):
+        return str(messages.SYNTAX).format(message=text, line=_int(error.get("line")))
+    if kind == "AttributeError" and "has no attribute" in text and "module" in text:
+        name = text.rsplit("attribute", 1)[-1].strip(" '\"")
+        return str(messages.MISSING_NAME).format(name=clean(name, 60))
+    said = str(messages.RAISED).format(error=f"{kind}: {text}".rstrip(": "))
+    if "line" in error:
+        code = clean(error.get("code", ""), 200)
+        said += "\n" + str(messages.WHERE).format(
+            file=clean(error.get("file", ""), 80),
+            line=_int(error.get("line")),
+            function=clean(error.get("function", ""), 60),
+            code=f": {code}" if code else "",
         )
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(arrays):
-        fail(
-            f"{cls.__name__}.backward returned {len(grads)} gradient(s) for "
-            f"{len(arrays)} input(s); return one per input, as a tuple"
-        )
-    for i, (g, x) in enumerate(zip(grads, arrays)):
-        what = f"{cls.__name__}.backward's gradient for input {i}"
-        expect_shape(expect_array(g, what).shape, x.shape, what)
-    return y, list(grads)
+    return said
+
+
+def clean(text, limit: int) -> str:
+    """At most `limit` characters of `text`, with control characters replaced,
+    so nothing a student sends can move the cursor or fake a report line."""
+    text = str(text)[:limit]
+    return "".join(c if c in "\n\t" or c.isprintable() else "?" for c in text)
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -5,26 +5,35 @@
         bruno/...
 
 A student's file is looked for at the top of their folder, then anywhere below
-it (a submitted copy of the whole release folder works). Each check runs in a
-child process under a time limit, so one student's infinite loop costs that
-check its time limit and nothing more.
+it (a submitted copy of the whole release folder works); links are never
+followed. Students are graded in parallel (`jobs`, one per core by default),
+each in their own processes (see `runner`), and `on_student` is called after
+each one, so the results so far can be saved. Stopping (Ctrl-C: KeyboardInterrupt)
+kills the running student processes and returns what was graded, marked
+incomplete. Every hidden check of the run draws from one seed, recorded.
 """
 
 from __future__ import annotations
 
-import csv
+import concurrent.futures
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import exports
 from .exercises import Exercise, discover, find
-from .runner import ExerciseReport, run_exercise
+from .release import strip_solutions
+from .runner import ExerciseReport, new_seed, run_exercise
+from .sandbox import Isolation, Limits
+from .similarity import suspected_copies
 
 
 @dataclass
 class StudentGrades:
     student: str
     reports: list[ExerciseReport]
+    flags: list[str] = field(default_factory=list)  # suspected copies
 
     @property
     def total(self) -> int:
@@ -32,7 +41,45 @@ class StudentGrades:
 
     @property
     def max_total(self) -> int:
-        return sum(r.max_score for r in self.reports)
+        return sum(r.total_max for r in self.reports)
+
+    @property
+    def public_total(self) -> int:
+        return sum(r.public_score for r in self.reports)
+
+    @property
+    def hidden_total(self) -> int:
+        return sum(r.hidden_score for r in self.reports)
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.total / self.max_total if self.max_total else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "student": self.student,
+            "total": self.total,
+            "max": self.max_total,
+            "public": self.public_total,
+            "hidden": self.hidden_total,
+            "flags": self.flags,
+            "exercises": [r.to_dict() for r in self.reports],
+        }
+
+
+class Gradebook(list):
+    """The graded students (a list of StudentGrades, sorted by name) and the
+    run's facts: exercises, seed, language, isolation, completeness."""
+
+    def __init__(self, exercises, seed, lang, students=()):
+        super().__init__(students)
+        self.exercises: list[Exercise] = exercises
+        self.seed, self.lang = seed, lang
+        self.complete = False
+
+    @property
+    def isolated(self) -> bool:
+        return all(r.isolated for g in self for r in g.reports)
 
 
 def grade_all(
@@ -41,32 +88,99 @@ def grade_all(
     timeout: float = 10.0,
     hidden: bool = True,
     directory: Path | str | None = None,
-    progress: Callable[[str, ExerciseReport], None] | None = None,
-) -> list[StudentGrades]:
-    """Grade every student folder in `submissions` (sorted by name)."""
-    submissions = Path(submissions)
+    progress: Callable | None = None,
+    seed: int | None = None,
+    lang: str = "en",
+    isolation: Isolation | None = None,
+    jobs: int | None = None,
+    on_student: Callable | None = None,
+    limits: Limits | None = None,
+) -> Gradebook:
+    """Grade every student folder in `submissions` (sorted by name). progress:
+    called as progress(done, count, student_grades) after each student."""
+    folders = student_folders(Path(submissions))
+    exercises = _select(exercise_ids, directory)
+    isolation = isolation or Isolation()
+    hide = [Path(submissions).resolve(), *{e.file.parent.resolve() for e in exercises}]
+    isolation.hide = list(dict.fromkeys([*isolation.hide, *hide]))
+    book = Gradebook(exercises, new_seed() if seed is None else seed, lang)
+    grading = _ClassGrading(book, folders, isolation, (timeout, hidden, limits))
+    grading.run(jobs or os.cpu_count() or 1, progress, on_student)
+    return book
+
+
+class _ClassGrading:
+    """Students graded in a pool of threads (each one's code in its own
+    processes); results published into the gradebook as each one finishes."""
+
+    def __init__(self, book: Gradebook, folders, isolation, options):
+        self.book, self.folders, self.isolation = book, folders, isolation
+        self.timeout, self.hidden, self.limits = options
+        self.done: dict[str, StudentGrades] = {}
+
+    def student(self, folder: Path) -> StudentGrades:
+        reports = []
+        for exercise in self.book.exercises:
+            if self.isolation.stop.is_set():
+                raise _Stopped
+            report = run_exercise(
+                exercise,
+                _locate(folder, exercise),
+                self.timeout,
+                self.hidden,
+                self.book.seed,
+                self.book.lang,
+                self.isolation,
+                self.limits,
+            )
+            reports.append(report)
+        return StudentGrades(folder.name, reports)
+
+    def run(self, workers: int, progress, on_student) -> None:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+        futures = [pool.submit(self.student, f) for f in self.folders]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                grades = future.result()
+                self.done[grades.student] = grades
+                _publish(self.book, self.done, self.folders)
+                if progress:
+                    progress(len(self.done), len(self.folders), grades)
+                if on_student:
+                    on_student(self.book)
+        except BaseException:  # Ctrl-C, or an error of the grader itself
+            self.isolation.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            _publish(self.book, self.done, self.folders)
+            raise
+        pool.shutdown(wait=True)
+        self.book.complete = True
+
+
+class _Stopped(Exception):
+    """A student's grading abandoned because the whole run is stopping."""
+
+
+def _publish(book: Gradebook, done: dict, folders) -> None:
+    """The students graded so far, in name order, with their copy flags."""
+    book[:] = [done[f.name] for f in folders if f.name in done]
+    flag_copies(book, book.exercises)
+
+
+def student_folders(submissions: Path) -> list[Path]:
     if not submissions.is_dir():
         raise FileNotFoundError(
             f"grade-all: submissions folder {submissions} not found"
         )
-    students = sorted(p for p in submissions.iterdir() if p.is_dir())
-    if not students:
+    folders = sorted(
+        p for p in submissions.iterdir() if p.is_dir() and not p.is_symlink()
+    )
+    if not folders:
         raise ValueError(
             f"grade-all: {submissions} has no student folders (expected one "
             "folder per student, each holding that student's exercise files)"
         )
-    exercises = _select(exercise_ids, directory)
-    grades = []
-    for folder in students:
-        reports = []
-        for exercise in exercises:
-            path = _locate(folder, exercise)
-            report = run_exercise(exercise, path, timeout=timeout, hidden=hidden)
-            if progress:
-                progress(folder.name, report)
-            reports.append(report)
-        grades.append(StudentGrades(folder.name, reports))
-    return grades
+    return folders
 
 
 def _select(exercise_ids, directory) -> list[Exercise]:
@@ -77,50 +191,68 @@ def _select(exercise_ids, directory) -> list[Exercise]:
 
 def _locate(folder: Path, exercise: Exercise) -> Path:
     top = folder / exercise.filename
-    if top.is_file():
+    if top.is_file() and not top.is_symlink():
         return top
-    below = sorted(folder.rglob(exercise.filename))
+    below = sorted(
+        p
+        for p in folder.rglob(exercise.filename)
+        if p.is_file() and not p.is_symlink() and not _through_link(p, folder)
+    )
     return below[0] if below else top
 
 
-def write_csv(grades: list[StudentGrades], path: Path | str) -> Path:
-    """One row per student: points per exercise, total, maximum, percent."""
-    path = Path(path)
-    ids = [r.exercise for r in grades[0].reports] if grades else []
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", *ids, "total", "max", "percent"])
-        for g in grades:
-            percent = 100 * g.total / g.max_total if g.max_total else 0.0
-            scores = [r.score for r in g.reports]
-            writer.writerow(
-                [g.student, *scores, g.total, g.max_total, f"{percent:.1f}"]
-            )
-    return path
+def _through_link(path: Path, root: Path) -> bool:
+    return any(
+        parent.is_symlink()
+        for parent in path.relative_to(root).parents
+        if parent != Path(".")
+    )
 
 
-def summary(grades: list[StudentGrades]) -> str:
-    """Per student: total; per exercise: mean points and checks that timed out."""
-    if not grades:
+def flag_copies(book, exercises) -> None:
+    """Mark suspected copies in each student's flags (the teacher decides)."""
+    for g in book:
+        g.flags = []
+    by_student = {g.student: g for g in book}
+    for i, exercise in enumerate(exercises):
+        files = {g.student: Path(g.reports[i].path) for g in book}
+        stub = strip_solutions(
+            exercise.file.read_text(encoding="utf-8"), exercise.filename
+        )
+        for student, reason in suspected_copies(files, exercise.file, stub).items():
+            by_student[student].flags.append(f"{exercise.id} ({reason})")
+
+
+def write_csv(grades, path: Path | str) -> Path:
+    """One row per student (see exports.write_csv)."""
+    if not isinstance(grades, Gradebook):
+        exercises = [find(r.exercise) for r in grades[0].reports] if grades else []
+        grades = Gradebook(exercises, None, "en", grades)
+    return exports.write_csv(grades, Path(path))[0]
+
+
+def summary(book) -> str:
+    """Per student: total and flags; per exercise: mean points, full marks, and
+    how many students' code ran out of time (loops at load time included)."""
+    if not book:
         return "no students graded"
     lines = ["student totals:"]
-    width = max(len(g.student) for g in grades)
-    for g in grades:
-        lines.append(f"  {g.student:<{width}}  {g.total}/{g.max_total}")
-    lines.append("exercises (mean points, full marks, time-outs):")
-    id_width = max(len(r.exercise) for r in grades[0].reports)
-    for i, first in enumerate(grades[0].reports):
-        reports = [g.reports[i] for g in grades]
+    width = max(len(g.student) for g in book)
+    for g in book:
+        flags = f"  suspected copy: {'; '.join(g.flags)}" if g.flags else ""
+        lines.append(f"  {g.student:<{width}}  {g.total}/{g.max_total}{flags}")
+    lines.append("exercises (mean points, full marks, students with time-outs):")
+    id_width = max(len(r.exercise) for r in book[0].reports)
+    for i, first in enumerate(book[0].reports):
+        reports = [g.reports[i] for g in book]
         mean = sum(r.score for r in reports) / len(reports)
-        full = sum(r.passed for r in reports)
-        timeouts = sum(
-            1
-            for r in reports
-            for c in r.results
-            if c.message.startswith("stopped after")
-        )
+        full = sum(r.score == r.total_max for r in reports)
+        slow = sum(any(c.outcome in _TIME_OUTCOMES for c in r.results) for r in reports)
         lines.append(
-            f"  {first.exercise:<{id_width}}  {mean:5.1f}/{first.max_score:<3} "
-            f"{full}/{len(reports)} full, {timeouts} timed out"
+            f"  {first.exercise:<{id_width}}  {mean:5.1f}/{first.total_max:<3} "
+            f"{full}/{len(reports)} full, {slow} timed out"
         )
     return "\n".join(lines)
+
+
+_TIME_OUTCOMES = ("timeout", "load-timeout", "budget")

@@ -15,6 +15,7 @@ in the order they are written.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import itertools
 import re
@@ -43,20 +44,46 @@ class Exercise:
     checks_file: Path
     hidden_file: Path | None
 
+    def text_file(self, lang: str) -> Path:
+        """The exercise's text (docstring and instructions) in another language."""
+        return self.file.parent / "texts" / lang / f"{self.id}.md"
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (English, or the first paragraph of its text file)."""
+        path = self.text_file(lang)
+        if lang == "en" or not path.is_file():
+            return self.title
+        return _title(path.read_text(encoding="utf-8"))
+
     @property
     def filename(self) -> str:
         """The name of the student's file: the same as the answer key's."""
         return self.file.name
 
     def checks(self, hidden: bool = False) -> list[tuple[Check, bool]]:
-        """(check, is_hidden) pairs, public checks first."""
+        """(check, is_hidden) pairs, public checks first. Check files are loaded
+        here, in the grader: they are the teacher's code."""
         found = [(c, False) for c in load_checks(self.checks_file)]
         if hidden and self.hidden_file is not None:
             found += [(c, True) for c in load_checks(self.hidden_file)]
         return found
 
     def points(self, hidden: bool = False) -> int:
+        """The public points, or with hidden=True all of them (the total)."""
         return sum(c.points for c, _ in self.checks(hidden))
+
+    @property
+    def public_points(self) -> int:
+        return self.points(hidden=False)
+
+    @property
+    def hidden_points(self) -> int:
+        return self.points(hidden=True) - self.points(hidden=False)
+
+    def reference(self) -> ModuleType:
+        """The answer key as a module of this process (trusted code): what the
+        hidden checks compare with."""
+        return _load_cached(self.file, self.file.stat().st_mtime_ns, "answer_key")
 
 
 def discover(directory: Path | str | None = None) -> list[Exercise]:
@@ -92,7 +119,7 @@ def _exercise(path: Path, lesson: int, exercise_id: str) -> Exercise:
             f"exercise {path.name} has no checks: expected {checks_file}"
         )
     hidden = path.parent / "hidden" / f"{exercise_id}.py"
-    title = " ".join(_docstring(path).split("\n\n")[0].split()).rstrip(".")
+    title = _title(_docstring(path))
     return Exercise(
         exercise_id,
         lesson,
@@ -101,6 +128,10 @@ def _exercise(path: Path, lesson: int, exercise_id: str) -> Exercise:
         checks_file,
         hidden if hidden.is_file() else None,
     )
+
+
+def _title(text: str) -> str:
+    return " ".join(text.strip().split("\n\n")[0].split()).rstrip(".")
 
 
 def _docstring(path: Path) -> str:
@@ -129,10 +160,17 @@ def load_module(path: Path | str, prefix: str = "exercise") -> ModuleType:
 
 def load_checks(path: Path) -> list[Check]:
     """The checks defined in a check file, in the order they are written."""
+    path = Path(path)
     try:
-        module = load_module(path, prefix="checks")
+        module = _load_cached(path, path.stat().st_mtime_ns, "checks")
     except Exception as exc:
         raise RuntimeError(
             f"could not load the checks in {path}: {type(exc).__name__}: {exc}"
         ) from exc
     return [v for v in vars(module).values() if isinstance(v, Check)]
+
+
+@functools.lru_cache(maxsize=256)
+def _load_cached(path: Path, mtime_ns: int, prefix: str) -> ModuleType:
+    """A teacher's file loaded once per version (checks, answer key)."""
+    return load_module(path, prefix=prefix)

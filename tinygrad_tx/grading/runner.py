@@ -1,31 +1,49 @@
-"""Running checks on a student's file: one result per check, never a crash.
+"""Running an exercise's checks on a student's file: one result per check, never a crash.
 
-Each check loads the student's file afresh and calls the check on it. Whatever
-goes wrong becomes that check's failure message, and the next check runs:
+Every check starts with a fresh load of the student's file in the student's
+process, then asks it for outputs and judges them here. Whatever goes wrong
+becomes that check's failure message, and the next check runs:
 
-    the answer is wrong        the check's own message (CheckFailure)
+    the answer is wrong        the check's message, and the hint for that mistake
     a part is not written      "not done yet: ..." (NotImplementedError)
     the code raises            the exception and the line of the student's file
-    it runs too long           "stopped after N s" (only with a time limit)
-    the process dies           "the process running your code ended (exit code)"
+    it runs too long           "stopped after N s" (the process is killed)
+    loading it never ends      every check: "loading ... did not finish" (one wait)
+    the process dies           "the process running your code ended ..."
 
-With a time limit the checks run in a child process (forked, so starting it is
-cheap); a check that runs past the limit is killed, and a new child carries on
-with the checks that are left. Without one they run here, in this process: that
-is faster, for trusted code such as the answer key.
+An exercise has a time budget of two time limits: once earlier checks have
+spent it (on loops), the remaining checks fail without running (honest code
+runs a whole exercise in well under one).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import multiprocessing
-import traceback
+import secrets
+import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .checks import Check, CheckFailure
-from .exercises import Exercise, load_checks, load_module
+import numpy as np
+
+from . import i18n, messages, wire
+from .checks import Check, CheckFailure, Run, clean, describe_error
+from .exercises import Exercise
+from .sandbox import Isolation, Limits
+from .session import (
+    Session,
+    StudentDied,
+    StudentGarbled,
+    StudentTimeout,
+    TrustedSession,
+)
+
+PUBLIC_SEED = 0  # the public checks draw the same inputs every time
+BUDGET_LIMITS = 2  # an exercise may spend this many time limits in all
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
 
 
 @dataclass
@@ -35,8 +53,11 @@ class CheckResult:
     max_points: int
     passed: bool
     message: str = ""  # what went wrong (empty when passed)
-    hint: str = ""  # the author's hint, shown with a failure
+    hint: str = ""  # the hint shown with a failure
     hidden: bool = False
+    hint_id: str = ""  # which hint: the check's own, or one written for a mistake
+    # passed, wrong, timeout, load-timeout, load-error, died, garbled, budget, missing
+    outcome: str = "passed"
 
 
 @dataclass
@@ -46,6 +67,12 @@ class ExerciseReport:
     title: str
     path: str
     results: list[CheckResult] = field(default_factory=list)
+    hidden_points: int = 0  # the exercise's hidden points, run or not
+    hidden_run: bool = False
+    seed: int | None = None  # the hidden checks' inputs come from this seed
+    output: str = ""  # what the student's code printed (cleaned, truncated)
+    isolated: bool = True  # False: no Bubblewrap (limits only)
+    lang: str = "en"  # the language of the messages and hints
 
     @property
     def score(self) -> int:
@@ -53,7 +80,25 @@ class ExerciseReport:
 
     @property
     def max_score(self) -> int:
+        """The points of the checks that ran."""
         return sum(r.max_points for r in self.results)
+
+    @property
+    def public_score(self) -> int:
+        return sum(r.points for r in self.results if not r.hidden)
+
+    @property
+    def public_max(self) -> int:
+        return sum(r.max_points for r in self.results if not r.hidden)
+
+    @property
+    def hidden_score(self) -> int:
+        return sum(r.points for r in self.results if r.hidden)
+
+    @property
+    def total_max(self) -> int:
+        """The exercise's points: public and hidden, the same number everywhere."""
+        return self.public_max + self.hidden_points
 
     @property
     def passed(self) -> bool:
@@ -61,93 +106,22 @@ class ExerciseReport:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data.update(score=self.score, max_score=self.max_score, passed=self.passed)
+        for key in ("score", "max_score", "public_score", "public_max"):
+            data[key] = getattr(self, key)
+        data.update(
+            hidden_score=self.hidden_score if self.hidden_run else None,
+            hidden_max=self.hidden_points,
+            total_max=self.total_max,
+            passed=self.passed,
+        )
         return data
 
     def format(self) -> str:
-        """The report as a student reads it: one line per check, hints under
-        the failures, then the total."""
-        lines = [f"{self.exercise} (lesson {self.lesson}): {self.title}"]
-        lines.append(f"  file: {self.path}")
-        width = max((len(r.name) for r in self.results), default=0)
-        for r in self.results:
-            status = "PASS" if r.passed else "FAIL"
-            tag = " (hidden)" if r.hidden else ""
-            lines.append(
-                f"  {status}  {r.name:<{width}}  {r.points}/{r.max_points}{tag}"
-            )
-            if not r.passed:
-                lines += _indented(r.message, "why:  ")
-                if r.hint:
-                    lines += _indented(r.hint, "hint: ")
-        lines.append(f"  total {self.score}/{self.max_score}")
-        return "\n".join(lines)
+        """The report as a student reads it, in the current language."""
+        from .report import format_report
 
-
-def _indented(text: str, label: str) -> list[str]:
-    pad = " " * (8 + len(label))
-    first, *rest = text.splitlines() or [""]
-    return [f"        {label}{first}"] + [pad + line for line in rest]
-
-
-# ------------------------------------------------------------------ one check
-
-
-def run_check(check: Check, student_file: Path, hidden: bool = False) -> CheckResult:
-    """Run one check on a fresh load of the student's file, in this process."""
-    student_file = Path(student_file)
-    out = io.StringIO()  # the student's prints are not part of the report
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            module = _load_student(student_file)
-            check(module)
-    except CheckFailure as exc:
-        return _failed(check, hidden, str(exc))
-    except _LoadError as exc:
-        return _failed(check, hidden, str(exc))
-    except NotImplementedError as exc:
-        return _failed(check, hidden, f"not done yet: {exc}".rstrip(": "))
-    except (Exception, SystemExit) as exc:
-        return _failed(check, hidden, _describe(exc, student_file))
-    return CheckResult(check.name, check.points, check.points, True, hidden=hidden)
-
-
-class _LoadError(Exception):
-    pass
-
-
-def _load_student(path: Path):
-    if not path.is_file():
-        raise _LoadError(f"file not found: {path}")
-    try:
-        return load_module(path, prefix="student")
-    except SyntaxError as exc:
-        raise _LoadError(
-            f"could not load {path.name}: {exc.msg} (line {exc.lineno})"
-        ) from exc
-    except NotImplementedError:
-        raise
-    except (Exception, SystemExit) as exc:
-        raise _LoadError(f"could not load {path.name}: {_describe(exc, path)}") from exc
-
-
-def _describe(exc: BaseException, student_file: Path) -> str:
-    """The exception, and where in the student's file it came from (or the
-    innermost line of any file when the student's file is not on the stack)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    mine = [f for f in frames if Path(f.filename).name == student_file.name]
-    frame = mine[-1] if mine else (frames[-1] if frames else None)
-    what = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    if frame is None:
-        return f"your code raised {what}"
-    place = f"{Path(frame.filename).name}, line {frame.lineno}, in {frame.name}"
-    if mine and frame.line:
-        place += f": {frame.line.strip()}"
-    return f"your code raised {what}\n({place})"
-
-
-def _failed(check: Check, hidden: bool, message: str) -> CheckResult:
-    return CheckResult(check.name, 0, check.points, False, message, check.hint, hidden)
+        with i18n.language(self.lang):
+            return format_report(self)
 
 
 # ------------------------------------------------------------------ an exercise
@@ -158,114 +132,144 @@ def run_exercise(
     student_file: Path | str,
     timeout: float | None = 10.0,
     hidden: bool = False,
+    seed: int | None = None,
+    lang: str | None = None,
+    isolation: Isolation | None = None,
+    limits: Limits | None = None,
+    trusted: bool = False,
 ) -> ExerciseReport:
-    """Every check of `exercise` on `student_file`. timeout: seconds per check,
-    run in a child process; None runs them here without a limit."""
+    """Every check of `exercise` on `student_file`, each under `timeout` seconds
+    (None: no limit). hidden: the teacher's hidden checks too, with inputs drawn
+    from `seed` (a new one when None; the report records it). trusted: run the
+    file in this process (the answer key, tests), not in a sandbox."""
     student_file = Path(student_file)
+    seed = new_seed() if hidden and seed is None else seed
     report = ExerciseReport(
-        exercise.id, exercise.lesson, exercise.title, str(student_file)
+        exercise.id,
+        exercise.lesson,
+        exercise.title_in(i18n.resolve(lang)),
+        str(student_file),
+        hidden_points=exercise.hidden_points,
+        hidden_run=hidden,
+        seed=seed if hidden else None,
+        lang=i18n.resolve(lang),
     )
-    checks = exercise.checks(hidden)
-    if not student_file.is_file():
-        message = f"file not found: {student_file}"
-        report.results = [_failed(c, h, message) for c, h in checks]
-    elif timeout is None:
-        report.results = [run_check(c, student_file, h) for c, h in checks]
-    else:
-        report.results = _run_isolated(exercise, checks, student_file, timeout)
+    with i18n.language(report.lang):
+        checks = exercise.checks(hidden)
+        if not student_file.is_file():
+            message = str(messages.FILE_MISSING).format(path=student_file)
+            report.results = [_failed(c, h, message, kind="missing") for c, h in checks]
+            return report
+        with _session(student_file, timeout, isolation, limits, trusted) as session:
+            report.results = _ChecksRun(exercise, session, timeout, seed).all(checks)
+        report.output = clean(session.output, 4000)
+        report.isolated = session.isolated
     return report
 
 
-def _run_isolated(exercise, checks, student_file, timeout) -> list[CheckResult]:
-    """Run the checks in child processes, each check under `timeout` seconds."""
-    files = [exercise.hidden_file if h else exercise.checks_file for _, h in checks]
-    todo = [(str(f), c.name, h) for f, (c, h) in zip(files, checks)]
-    context = _context()
-    if not _loads_in_time(context, student_file, timeout):
-        message = (
-            f"loading {student_file.name} did not finish in {timeout:g} s: does "
-            "code at the top of the file run forever (a loop, input())? Put "
-            'trials under `if __name__ == "__main__":`'
+def _session(student_file, timeout, isolation, limits, trusted):
+    if trusted:
+        return TrustedSession(student_file)
+    return Session(student_file, limits or _limits(timeout), isolation or Isolation())
+
+
+def _limits(timeout: float | None) -> Limits:
+    cpu = 3600 if timeout is None else int(BUDGET_LIMITS * timeout) + 30
+    return Limits(cpu_seconds=cpu)
+
+
+class _ChecksRun:
+    """The checks of one exercise on one file, in order, within the budget."""
+
+    def __init__(self, exercise: Exercise, session, timeout, seed):
+        self.exercise, self.session = exercise, session
+        self.timeout, self.seed = timeout, seed
+        self.load_failure = None  # a file that cannot load fails every check
+        self.load_kind = "load-error"
+        self.budget_end = (
+            None if timeout is None else time.monotonic() + BUDGET_LIMITS * timeout
         )
-        return [_failed(c, h, message) for c, h in checks]
-    results: list[CheckResult] = []
-    while len(results) < len(todo):
-        start = len(results)
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_child, args=(sender, todo[start:], str(student_file)), daemon=True
+
+    def all(self, checks) -> list[CheckResult]:
+        return [self.one(check, hidden) for check, hidden in checks]
+
+    def one(self, check: Check, hidden: bool) -> CheckResult:
+        if self.load_failure is not None:
+            return _failed(check, hidden, self.load_failure, kind=self.load_kind)
+        now = time.monotonic()
+        if self.budget_end is not None and now >= self.budget_end:
+            spent = BUDGET_LIMITS * self.timeout
+            message = str(messages.BUDGET).format(seconds=spent)
+            return _failed(check, hidden, message, kind="budget")
+        deadline = None if self.timeout is None else now + self.timeout
+        seed = self.seed if hidden else PUBLIC_SEED
+        run = Run(
+            self.session,
+            _rng(seed, self.exercise.id, check.name),
+            deadline,
+            reference=self.exercise.reference,
         )
-        child.start()
-        sender.close()
-        results += _collect(receiver, child, checks[start:], timeout)
-        receiver.close()
-    return results
-
-
-def _loads_in_time(context, student_file, timeout) -> bool:
-    """Does the student's file load (or fail to load) within the time limit?
-    Without this test, a file that hangs on load would cost every check its
-    full time limit."""
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_probe, args=(sender, str(student_file)))
-    child.daemon = True
-    child.start()
-    sender.close()
-    finished = receiver.poll(timeout)
-    child.kill()
-    child.join()
-    receiver.close()
-    return finished
-
-
-def _probe(sender, student_file) -> None:
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            load_module(student_file, prefix="student")
-    except (Exception, SystemExit):
-        pass  # the checks report load errors themselves
-    sender.send(True)
-    sender.close()
-
-
-def _collect(receiver, child, checks, timeout) -> list[CheckResult]:
-    """Results from one child until it finishes, hangs or dies."""
-    results = []
-    for check, hidden in checks:
-        if not receiver.poll(timeout):
-            child.kill()
-            child.join()
-            message = (
-                f"stopped after {timeout:g} s: the code did not finish in time "
-                "(an infinite loop, or far too much work?)"
-            )
-            return [*results, _failed(check, hidden, message)]
+        loaded = False
         try:
-            results.append(receiver.recv())
-        except EOFError:
-            child.join()
-            message = (
-                "the process running your code ended without a result "
-                f"(exit code {child.exitcode}): did it call os._exit or crash?"
+            loaded = self._load(deadline)
+            check.fn(run)
+        except CheckFailure as failure:
+            kind = "wrong" if loaded else self.load_kind
+            return _failed(check, hidden, str(failure), failure.hint, kind)
+        except StudentTimeout:
+            return self._timed_out(check, hidden, loaded)
+        except StudentDied as died:
+            return _failed(check, hidden, _died(died.returncode), kind="died")
+        except (StudentGarbled, wire.WireError) as exc:
+            message = str(messages.GARBLED).format(why=clean(exc, 100))
+            return _failed(check, hidden, message, kind="garbled")
+        return CheckResult(check.name, check.points, check.points, True, hidden=hidden)
+
+    def _load(self, deadline) -> bool:
+        answer = self.session.request({"op": "load"}, deadline)
+        if isinstance(answer, dict) and "error" in answer:
+            self.load_failure = str(messages.CANNOT_LOAD).format(
+                file=self.session.file.name, message=describe_error(answer["error"])
             )
-            return [*results, _failed(check, hidden, message)]
-    child.join()
-    return results
+            raise CheckFailure(self.load_failure)
+        return True
+
+    def _timed_out(self, check, hidden, loaded) -> CheckResult:
+        if not loaded:
+            self.load_failure = str(messages.LOAD_TIMEOUT).format(
+                file=self.session.file.name, seconds=self.timeout
+            )
+            self.load_kind = "load-timeout"
+            return _failed(check, hidden, self.load_failure, kind="load-timeout")
+        message = str(messages.TIMEOUT).format(seconds=self.timeout)
+        return _failed(check, hidden, message, kind="timeout")
 
 
-def _child(sender, todo, student_file) -> None:
-    """In the child: run the checks in order, sending each result at once."""
-    loaded: dict[str, dict[str, Check]] = {}
-    for checks_file, name, hidden in todo:
-        if checks_file not in loaded:
-            loaded[checks_file] = {c.name: c for c in load_checks(Path(checks_file))}
-        result = run_check(loaded[checks_file][name], Path(student_file), hidden)
-        sender.send(result)
-    sender.close()
+def _rng(seed: int, exercise_id: str, check_name: str) -> np.random.Generator:
+    parts = [seed, zlib.crc32(exercise_id.encode()), zlib.crc32(check_name.encode())]
+    return np.random.default_rng(parts)
 
 
-def _context():
-    """Fork where the platform has it (fast: nothing is imported again)."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+def _died(returncode) -> str:
+    if returncode is None:
+        how = "?"
+    elif returncode < 0:
+        how = f"signal {-returncode}"
+    else:
+        how = f"exit code {returncode}"
+    return str(messages.DIED).format(how=how)
+
+
+def _failed(check: Check, hidden: bool, message: str, hint=None, kind="wrong"):
+    shown = hint or check.hint
+    return CheckResult(
+        check.name,
+        0,
+        check.points,
+        False,
+        message,
+        str(shown),
+        hidden,
+        shown.id if str(shown) else "",
+        kind,
+    )

@@ -1,75 +1,162 @@
 """Checks for greedy_decode: outputs worked out by hand on small table scorers,
-the length limit, and how many times the model is asked."""
+the length limit, how many times the model is asked, and the argmax property
+on random scorers.
 
-from tinygrad_tx.grading.checks import check, expect_equal, expect_type, fail
-from tinygrad_tx.grading.scorers import RandomScorer, TableScorer
+The scorer runs with your code and records every prefix it is asked about; a
+wrong output is traced to the first step that disagrees (the prefix your code
+passed to the model at that step).
+"""
+
+from tinygrad_tx.grading.checks import check, fail, hint
+from tinygrad_tx.grading.expect import Mistake, expect_equal, expect_steps, expect_type
+from tinygrad_tx.grading.expr import random_scorer, student, table_scorer
+from tinygrad_tx.grading.i18n import Text
+from tinygrad_tx.grading.scorers import RandomScorer
 
 PAD, BOS, EOS, A, B, C = range(6)
 DEFAULT = [0.01, 0.01, 0.02, 0.30, 0.32, 0.34]  # p(pad, bos, eos, a, b, c)
+# By hand: after <s> "a" (0.5) beats "b" (0.4); after "a", "a" (0.32) is the
+# best; after "a a", </s> (0.6). Greedy writes [a, a] and stops.
+TWO_STEPS = {
+    (): [0.005, 0.005, 0.04, 0.50, 0.40, 0.05],
+    (A,): [0.005, 0.005, 0.09, 0.32, 0.30, 0.28],
+    (B,): [0.005, 0.005, 0.90, 0.04, 0.03, 0.02],
+    (A, A): [0.005, 0.005, 0.60, 0.20, 0.10, 0.09],
+}
+
+LAST_TOKEN = hint(
+    "last_token_only",
+    en="the model was given only the last token: pass it the whole prefix, BOS "
+    "first, at every step (it conditions on everything written so far)",
+    pt="o modelo recebeu só o último token: passe o prefixo inteiro, começando pelo "
+    "BOS, a cada passo (ele condiciona em tudo o que já foi escrito)",
+)
+WITH_BOS = hint(
+    "kept_bos",
+    en="the result starts with BOS: return prefix[1:], the generated tokens only",
+    pt="o resultado começa com o BOS: devolva prefix[1:], só os tokens gerados",
+)
+WITH_EOS = hint(
+    "kept_eos",
+    en="EOS ends the sentence but is not part of it: stop before appending it",
+    pt="o EOS encerra a frase, mas não faz parte dela: pare antes de acrescentá-lo",
+)
+OFF_BY_ONE = hint(
+    "max_len_off_by_one",
+    en="max_len counts generated tokens: with max_len = 4 the model is asked at "
+    "most 4 times and the result has at most 4 ids",
+    pt="max_len conta os tokens gerados: com max_len = 4 o modelo é consultado no "
+    "máximo 4 vezes e o resultado tem no máximo 4 ids",
+)
 
 
-def _decode(ex, scorer, max_len=10):
-    tokens = ex.greedy_decode(scorer, BOS, EOS, max_len)
-    expect_type(tokens, list, "greedy_decode's result")
+def decode(run, scorer, max_len=10):
+    """(tokens, prefixes the scorer was asked about) from the student's code."""
+    outcome = run.call(student.greedy_decode(scorer, BOS, EOS, max_len))
+    tokens = expect_type(outcome.value, list, "greedy_decode's result")
     for t in tokens:
-        if not isinstance(t, int):
-            fail(
-                f"greedy_decode should return a list of int ids, got {type(t).__name__}"
-            )
-    return tokens
+        expect_type(t, int, "each id of greedy_decode's result")
+    return tokens, outcome.scorers[0]
 
 
-def _two_step_scorer():
-    # By hand: after <s> "a" (0.5) beats "b" (0.4); after "a", "a" (0.32) is the
-    # best; after "a a", </s> (0.6). Greedy writes [a, a] and stops.
-    return TableScorer(
-        {
-            (): [0.005, 0.005, 0.04, 0.50, 0.40, 0.05],
-            (A,): [0.005, 0.005, 0.09, 0.32, 0.30, 0.28],
-            (B,): [0.005, 0.005, 0.90, 0.04, 0.03, 0.02],
-            (A, A): [0.005, 0.005, 0.60, 0.20, 0.10, 0.09],
-        },
-        DEFAULT,
+def _prefix_mistakes():
+    return [
+        Mistake(
+            LAST_TOKEN,
+            when=lambda asked: len(asked) > 1 and all(len(p) == 1 for p in asked),
+        )
+    ]
+
+
+def _output_mistakes(want):
+    return [
+        Mistake(WITH_BOS, value=[BOS, *want]),
+        Mistake(WITH_EOS, value=[*want, EOS]),
+    ]
+
+
+@check(
+    points=3,
+    hint=Text(
+        "take the argmax at each step; leave BOS and EOS out",
+        "pegue o argmax a cada passo; deixe BOS e EOS de fora",
+    ),
+)
+def hand_worked_table(run):
+    tokens, asked = decode(run, table_scorer(TWO_STEPS, DEFAULT))
+    expect_steps(asked, [[BOS], [BOS, A], [BOS, A, A]], _prefix_mistakes())
+    expect_equal(
+        tokens, [A, A], "greedy_decode on table 1", mistakes=_output_mistakes([A, A])
     )
 
 
-@check(points=3, hint="take the argmax at each step; leave BOS and EOS out")
-def hand_worked_table(ex):
-    expect_equal(_decode(ex, _two_step_scorer()), [A, A], "greedy_decode on table 1")
+@check(
+    points=2,
+    hint=Text(
+        "stop as soon as the argmax is EOS: do not ask the model again",
+        "pare assim que o argmax for EOS: não consulte o modelo de novo",
+    ),
+)
+def stops_at_eos(run):
+    _, asked = decode(run, table_scorer(TWO_STEPS, DEFAULT))
+    expect_equal(len(asked), 3, "the number of calls to step_fn (a, a, then EOS)")
 
 
-@check(points=2, hint="stop as soon as the argmax is EOS: do not ask the model again")
-def stops_at_eos(ex):
-    scorer = _two_step_scorer()
-    _decode(ex, scorer)
-    expect_equal(scorer.calls, 3, "the number of calls to step_fn (a, a, then EOS)")
-
-
-@check(points=2, hint="max_len counts generated tokens; the default row never ends")
-def respects_max_len(ex):
+@check(points=2, hint=OFF_BY_ONE)
+def respects_max_len(run):
     # Every prefix not in the table prefers "c" (0.34): greedy never sees EOS.
-    scorer = TableScorer({}, DEFAULT)
-    expect_equal(_decode(ex, scorer, max_len=4), [C, C, C, C], "with max_len = 4")
-    expect_equal(scorer.calls, 4, "the number of calls to step_fn with max_len = 4")
+    tokens, asked = decode(run, table_scorer({}, DEFAULT), max_len=4)
+    wrong = [Mistake(OFF_BY_ONE, when=lambda t: len(t) in (3, 5))]
+    expect_equal(len(tokens), 4, "the number of ids with max_len = 4", mistakes=wrong)
+    expect_equal(
+        tokens,
+        [C, C, C, C],
+        "greedy_decode with max_len = 4",
+        mistakes=_output_mistakes([C, C, C, C]),
+    )
+    expect_equal(
+        len(asked),
+        4,
+        "the number of calls to step_fn with max_len = 4",
+        mistakes=[Mistake(OFF_BY_ONE, when=lambda n: n in (3, 5))],
+    )
 
 
-@check(points=2, hint="pass the whole prefix, BOS first, to step_fn at every step")
-def each_token_is_the_argmax(ex):
-    """On a scorer with a different random distribution for every prefix: each
-    output token is the argmax given the tokens before it, and the output ends
-    where EOS is the argmax (or at max_len)."""
+@check(
+    points=2,
+    hint=Text(
+        "pass the whole prefix, BOS first, to step_fn at every step",
+        "passe o prefixo inteiro, começando pelo BOS, para step_fn a cada passo",
+    ),
+)
+def each_token_is_the_argmax(run):
+    """With a different random distribution for every prefix: each output token
+    is the argmax given the tokens before it, and the output ends where EOS is
+    the argmax (or at max_len)."""
     for seed, max_len in ((3, 6), (4, 12), (5, 3)):
-        scorer = RandomScorer(vocab_size=5, seed=seed)
-        tokens = _decode(ex, RandomScorer(vocab_size=5, seed=seed), max_len)
+        tokens, asked = decode(run, random_scorer(5, seed), max_len)
+        reference = RandomScorer(vocab_size=5, seed=seed)
+        expect_steps(
+            asked, [[BOS, *tokens[:i]] for i in range(len(asked))], _prefix_mistakes()
+        )
         for i, token in enumerate(tokens):
-            best = int(scorer([BOS, *tokens[:i]]).argmax())
+            best = int(reference([BOS, *tokens[:i]]).argmax())
             if token != best:
                 fail(
-                    f"seed {seed}: token {i} is {token}, but the argmax after "
-                    f"{[BOS, *tokens[:i]]} is {best}"
+                    Text(
+                        f"seed {seed}, step {i + 1}: you wrote {token}, but the argmax "
+                        f"after {[BOS, *tokens[:i]]} is {best}",
+                        f"semente {seed}, passo {i + 1}: você escreveu {token}, mas o "
+                        f"argmax depois de {[BOS, *tokens[:i]]} é {best}",
+                    ),
+                    WITH_EOS if token == EOS else None,
                 )
-        if len(tokens) < max_len and int(scorer([BOS, *tokens]).argmax()) != EOS:
+        if len(tokens) < max_len and int(reference([BOS, *tokens]).argmax()) != EOS:
             fail(
-                f"seed {seed}: the output {tokens} stops before max_len = {max_len} "
-                "although EOS is not the argmax after it"
+                Text(
+                    f"seed {seed}: the output {tokens} stops before max_len = {max_len} "
+                    "although EOS is not the argmax after it",
+                    f"semente {seed}: a saída {tokens} para antes de max_len = {max_len}, "
+                    "mas o EOS não é o argmax depois dela",
+                )
             )

@@ -1,58 +1,109 @@
-"""Checks for matmul_backward: gradients against the engine's matmul for plain,
-batched and broadcast shapes, and float64 gradient checks."""
+"""Checks for matmul_backward: both gradients for plain, batched and broadcast
+shapes, by hand and through Tensors.
 
-from tinygrad_tx import Tensor
-from tinygrad_tx.grading.checks import (
-    call_function,
-    check,
-    expect_close,
-    expect_gradcheck,
-    grads_of,
-    rng,
+Expected gradients are central differences (float64) of NumPy's a @ b, never
+the engine's matmul.
+"""
+
+import numpy as np
+
+from tinygrad_tx.grading.checks import check, hint
+from tinygrad_tx.grading.expect import Mistake, expect_grads, numerical_grads
+from tinygrad_tx.grading.expr import student, tensor
+from tinygrad_tx.grading.i18n import Text
+from tinygrad_tx.grading.probe import by_hand, differentiate
+
+
+def matmul(a, b):
+    return a @ b
+
+
+GT_A = hint(
+    "gt_a",
+    en="dL/db = aᵀ G, a (k, n) @ (n, m) product: Gᵀ a is its transpose, of shape (m, k)",
+    pt="dL/db = aᵀ G, um produto (k, n) @ (n, m): Gᵀ a é a transposta disso, de "
+    "forma (m, k)",
 )
 
 
-def _against_engine(ex, a_shape, b_shape, seed):
-    a = rng(seed).standard_normal(a_shape)
-    b = rng(seed + 1).standard_normal(b_shape)
-    g = rng(seed + 2).standard_normal((a @ b).shape)
-    _, (grad_a, grad_b) = call_function(ex.MatMul, [a, b], g)
-    inputs = [Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)]
-    want_a, want_b = grads_of(lambda x, y: x @ y, inputs, g)
-    shapes = f"{a_shape} @ {b_shape}"
-    expect_close(grad_a, want_a, f"dL/da for {shapes}")
-    expect_close(grad_b, want_b, f"dL/db for {shapes}")
+def _mistakes(a, b, g):
+    """Wrong gradients a student may return, by input (0 = a, 1 = b): Gᵀ a,
+    as it is or squeezed into b's shape by a reshape."""
+    swapped = (g.swapaxes(-1, -2) @ a).ravel()
+
+    def is_gt_a(got):
+        flat = np.asarray(got).ravel()
+        return flat.shape == swapped.shape and np.allclose(flat, swapped)
+
+    return [Mistake(GT_A, when=is_gt_a, input=1)]
 
 
-@check(
-    points=2, hint="dL/da = G bᵀ is (n, m) @ (m, k); dL/db = aᵀ G is (k, n) @ (n, m)"
-)
-def two_matrices(ex):
-    _against_engine(ex, (3, 4), (4, 5), seed=0)
-
-
-@check(points=2, hint="transpose only the last two axes: swapaxes(-1, -2)")
-def batched(ex):
-    _against_engine(ex, (2, 3, 4), (2, 4, 5), seed=3)
+def _by_hand(run, a_shape, b_shape):
+    a = run.rng.standard_normal(a_shape)
+    b = run.rng.standard_normal(b_shape)
+    g = run.rng.standard_normal((a @ b).shape)
+    mistakes = _mistakes(a, b, g)
+    _, grads = by_hand(run, "MatMul", [a, b], g, mistakes=mistakes)
+    want = numerical_grads(matmul, [a, b], g)
+    names = [f"a {a_shape}", f"b {b_shape}"]
+    expect_grads(grads, want, names, mistakes=mistakes)
 
 
 @check(
     points=2,
-    hint="b was used by every matrix of the batch: sum its gradients over the batch "
-    "axes (unbroadcast)",
+    hint=Text(
+        "dL/da = G bᵀ is (n, m) @ (m, k); dL/db = aᵀ G is (k, n) @ (n, m)",
+        "dL/da = G bᵀ é (n, m) @ (m, k); dL/db = aᵀ G é (k, n) @ (n, m)",
+    ),
 )
-def broadcast_batch(ex):
-    _against_engine(ex, (2, 3, 4), (4, 5), seed=6)
-    _against_engine(ex, (1, 3, 4), (6, 4, 5), seed=9)
+def two_matrices(run):
+    _by_hand(run, (3, 4), (4, 5))
 
 
 @check(
-    points=3, hint="gradcheck names the input (0 = a, 1 = b) whose gradient is wrong"
+    points=2,
+    hint=Text(
+        "transpose only the last two axes, with swapaxes(-1, -2): .T reverses "
+        "every axis of a stack of matrices",
+        "transponha só os dois últimos eixos, com swapaxes(-1, -2): .T inverte "
+        "todos os eixos de uma pilha de matrizes",
+    ),
 )
-def gradcheck_all(ex):
-    for seed, (a_shape, b_shape) in enumerate(
-        [((2, 3), (3, 4)), ((3, 2, 3), (3, 2)), ((2, 1, 2, 3), (3, 3, 2))]
-    ):
-        a = Tensor(rng(seed).standard_normal(a_shape), requires_grad=True)
-        b = Tensor(rng(seed + 10).standard_normal(b_shape), requires_grad=True)
-        expect_gradcheck(ex.matmul, [a, b], f"matmul {a_shape} @ {b_shape}")
+def batched(run):
+    _by_hand(run, (2, 3, 4), (2, 4, 5))
+
+
+@check(
+    points=2,
+    hint=Text(
+        "b was used by every matrix of the batch: sum its gradients over the "
+        "broadcast batch axes (unbroadcast) to get back b's shape",
+        "b foi usada por todas as matrizes do batch: some os gradientes dela nos "
+        "eixos do batch que foram expandidos (unbroadcast) para voltar à forma de b",
+    ),
+)
+def broadcast_batch(run):
+    _by_hand(run, (2, 3, 4), (4, 5))
+    _by_hand(run, (1, 3, 4), (6, 4, 5))
+
+
+@check(
+    points=3,
+    hint=Text(
+        "the messages name the input (a or b) and the element whose gradient is wrong",
+        "as mensagens dizem a entrada (a ou b) e o elemento com o gradiente errado",
+    ),
+)
+def through_tensors(run):
+    for a_shape, b_shape in [
+        ((2, 3), (3, 4)),
+        ((3, 2, 3), (3, 2)),
+        ((2, 1, 2, 3), (3, 3, 2)),
+    ]:
+        a, b = run.rng.standard_normal(a_shape), run.rng.standard_normal(b_shape)
+        g = run.rng.standard_normal((a @ b).shape)
+        at, bt = tensor(a, grad=True), tensor(b, grad=True)
+        what = f"matmul {a_shape} @ {b_shape}"
+        _, grads = differentiate(run, student.matmul(at, bt), g, [at, bt], what)
+        want = numerical_grads(matmul, [a, b], g)
+        expect_grads(grads, want, [f"a {a_shape}", f"b {b_shape}"])

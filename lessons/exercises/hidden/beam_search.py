@@ -1,27 +1,43 @@
-"""Hidden checks for beam_search (grade-all only): the same tokens and score as
-the answer key on many random scorers. (tests/test_exercises.py checks that the
-answer key agrees with transformer.decode.beam_search.)"""
+"""Hidden checks for beam_search (grade-all only): the same beams, tokens and
+score as the answer key on random scorers drawn at grading time.
+(tests/test_exercises.py checks that the answer key agrees with
+transformer.decode.beam_search.)"""
 
-from tinygrad_tx.grading import find
-from tinygrad_tx.grading.checks import check, expect_close, expect_equal
-from tinygrad_tx.grading.exercises import load_module
-from tinygrad_tx.grading.scorers import RandomScorer
+from tinygrad_tx.grading.checks import check
+from tinygrad_tx.grading.expect import (
+    expect_close,
+    expect_equal,
+    expect_steps,
+    expect_tuple,
+)
+from tinygrad_tx.grading.expr import random_scorer, student
+from tinygrad_tx.grading.i18n import Text
 
 BOS, EOS = 1, 2
 
 
-@check(points=3, hint="follow the numbered steps of the docstring exactly")
-def agrees_with_answer_key(ex):
-    key = load_module(find("beam_search").file, prefix="answer_key")
-    for seed in range(12):
-        scorer = RandomScorer(vocab_size=3 + seed % 4, seed=seed, temperature=0.5)
-        max_len = 1 + seed % 6
-        for beam in (2, 3):
-            for alpha in (0.0, 1.0):
-                want, want_score = key.beam_search(
-                    scorer, BOS, EOS, max_len, beam, alpha
-                )
-                got, score = ex.beam_search(scorer, BOS, EOS, max_len, beam, alpha)
-                what = f"beam_search (seed {seed}, beam {beam}, α = {alpha})"
-                expect_equal(got, want, what)
-                expect_close(score, want_score, f"the score of {what}")
+def _beams(asked):
+    lengths = sorted({len(p) for p in asked})
+    return [sorted(p for p in asked if len(p) == n) for n in lengths]
+
+
+@check(
+    points=3,
+    hint=Text(
+        "follow the numbered steps of the docstring exactly",
+        "siga exatamente os passos numerados da docstring",
+    ),
+)
+def agrees_with_answer_key(run):
+    for _ in range(8):
+        vocab, seed = int(run.rng.integers(3, 7)), int(run.rng.integers(2**31))
+        max_len, beam = int(run.rng.integers(1, 7)), int(run.rng.integers(2, 4))
+        alpha = float(run.rng.choice([0.0, 0.6, 1.0]))
+        scorer = random_scorer(vocab, seed, 0.5)
+        expr = student.beam_search(scorer, BOS, EOS, max_len, beam, alpha)
+        got, want = run.call(expr), run.expected_call(expr)
+        expect_steps(_beams(got.scorers[0]), _beams(want.scorers[0]))
+        tokens, score = expect_tuple(got.value, 2, "beam_search's (tokens, score)")
+        what = f"beam_search (seed {seed}, beam {beam}, α = {alpha})"
+        expect_equal(tokens, want.value[0], what)
+        expect_close(score, want.value[1], f"the score of {what}")

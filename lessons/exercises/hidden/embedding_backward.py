@@ -1,38 +1,54 @@
-"""Hidden checks for embedding_backward (grade-all only): one id everywhere,
-float32 kept."""
+"""Hidden checks for embedding_backward (grade-all only): one id everywhere, and
+float32 kept; inputs drawn at grading time, expected values from the answer key
+in the grader."""
 
 import numpy as np
 
-from tinygrad_tx import Tensor
-from tinygrad_tx import functional as F
-from tinygrad_tx.grading.checks import check, expect_close, fail, grads_of, rng
+from tinygrad_tx.grading.checks import check
+from tinygrad_tx.grading.expect import expect_dtype, expect_grads
+from tinygrad_tx.grading.expr import student, tensor
+from tinygrad_tx.grading.i18n import Text
+from tinygrad_tx.grading.messages import GRADIENT_OF
+from tinygrad_tx.grading.probe import by_hand, differentiate
 
 
-@check(points=1, hint="every position with the same id: the row gets the column sums")
-def one_id_everywhere(ex):
-    ids = np.full((3, 4), 2)
-    g = rng(100).standard_normal((3, 4, 5))
-    (got,) = grads_of(
-        lambda w: ex.embedding(ids, w),
-        [Tensor(np.zeros((4, 5)), requires_grad=True)],
-        g,
-    )
-    want = np.zeros((4, 5))
-    want[2] = g.reshape(-1, 5).sum(axis=0)
-    expect_close(got, want, "dL/dweight when every id is 2")
+def _against_key(run, ids, weight, g, what):
+    wt = tensor(weight, grad=True)
+    expr = student.embedding(ids, wt)
+    _, grads = differentiate(run, expr, g, [wt], what)
+    _, want = run.expected_grads(expr, g, [wt])
+    return grads, want
 
 
-@check(points=1, hint="the gradient keeps the table's dtype (float32 here)")
-def float32_table(ex):
-    ids = np.array([1, 1, 0])
-    weight = rng(101).standard_normal((3, 2)).astype(np.float32)
-    g = rng(102).standard_normal((3, 2)).astype(np.float32)
-    (got,) = grads_of(
-        lambda w: ex.embedding(ids, w), [Tensor(weight, requires_grad=True)], g
-    )
-    if got.dtype != np.float32:
-        fail(f"dL/dweight has dtype {got.dtype}, expected float32")
-    (want,) = grads_of(
-        lambda w: F.embedding(ids, w), [Tensor(weight, requires_grad=True)], g
-    )
-    expect_close(got, want, "dL/dweight (float32)", rtol=1e-6)
+@check(
+    points=1,
+    hint=Text(
+        "every position with the same id: that row gets the sum of all of them",
+        "todas as posições com o mesmo id: essa linha recebe a soma de todas elas",
+    ),
+)
+def one_id_everywhere(run):
+    ids = np.full((3, 4), int(run.rng.integers(0, 4)))
+    weight = run.rng.standard_normal((4, 5))
+    g = run.rng.standard_normal((3, 4, 5))
+    grads, want = _against_key(run, ids, weight, g, "embedding, one id")
+    expect_grads(grads, want, ["weight"])
+
+
+@check(
+    points=1,
+    hint=Text(
+        "the gradient keeps the table's dtype (float32 here): make the zeros with "
+        "dtype=grad_out.dtype",
+        "o gradiente mantém o dtype da tabela (aqui, float32): crie os zeros com "
+        "dtype=grad_out.dtype",
+    ),
+)
+def float32_table(run):
+    ids = run.rng.integers(0, 3, 4)
+    weight = run.rng.standard_normal((3, 2)).astype(np.float32)
+    g = run.rng.standard_normal((4, 2)).astype(np.float32)
+    _, (got,) = by_hand(run, "Embedding", [weight], g, ids=ids)
+    expect_dtype(got, np.float32, GRADIENT_OF.format(name="weight"))
+    _, want = _against_key(run, ids, weight, g, "embedding, float32")
+    expect_grads([got], want, ["weight"], rtol=1e-6)

@@ -1,32 +1,49 @@
-"""Hidden checks for scaled_dot_product_attention (grade-all only): a padding
-mask that broadcasts over heads and queries, large scores, no batch axes."""
+"""Hidden checks for scaled_dot_product_attention (grade-all only): a padding mask
+that broadcasts over heads and queries, and large scores; inputs drawn at
+grading time, expected values from the answer key in the grader."""
 
 import numpy as np
 
-from tinygrad_tx import Tensor
-from tinygrad_tx.grading.checks import check, expect_close, rng
-from transformer.attention import scaled_dot_product_attention as reference
+from tinygrad_tx.grading.checks import check
+from tinygrad_tx.grading.expect import expect_close, expect_tensor, expect_tuple
+from tinygrad_tx.grading.expr import student, tensor
+from tinygrad_tx.grading.i18n import Text
 
 
-@check(points=1, hint="a (B, 1, 1, Lk) padding mask broadcasts over heads and queries")
-def padding_mask_broadcast(ex):
-    q = Tensor(rng(70).standard_normal((2, 2, 3, 4)))
-    k = Tensor(rng(71).standard_normal((2, 2, 5, 4)))
-    v = Tensor(rng(72).standard_normal((2, 2, 5, 4)))
-    mask = Tensor(
-        np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=bool)[:, None, None]
-    )
-    out, weights = ex.scaled_dot_product_attention(q, k, v, mask)
-    want_out, want_weights = reference(q, k, v, mask)
-    expect_close(weights, want_weights.numpy(), "weights with a padding mask")
-    expect_close(out, want_out.numpy(), "out with a padding mask")
+def _against_key(run, q, k, v, mask, what):
+    expr = student.scaled_dot_product_attention(*map(tensor, (q, k, v)), mask)
+    got = expect_tuple(run.value(expr), 2, "(out, weights)")
+    want_out, want_weights = run.expected(expr)
+    weights = expect_tensor(got[1], "weights")
+    expect_close(weights, want_weights.array, f"weights {what}")
+    expect_close(expect_tensor(got[0], "out"), want_out.array, f"out {what}")
 
 
-@check(points=1, hint="the softmax must stay stable when scores reach the hundreds")
-def large_scores(ex):
-    q = Tensor(rng(73).standard_normal((3, 16)) * 30)
-    k = Tensor(rng(74).standard_normal((6, 16)) * 30)
-    v = Tensor(rng(75).standard_normal((6, 2)))
-    out, _ = ex.scaled_dot_product_attention(q, k, v)
-    want, _ = reference(q, k, v)
-    expect_close(out, want.numpy(), "out for scores of several hundred")
+@check(
+    points=1,
+    hint=Text(
+        "a (B, 1, 1, Lk) padding mask broadcasts over heads and queries",
+        "uma máscara de padding (B, 1, 1, Lk) se expande sobre cabeças e queries",
+    ),
+)
+def padding_mask_broadcast(run):
+    q = run.rng.standard_normal((2, 2, 3, 4))
+    k = run.rng.standard_normal((2, 2, 5, 4))
+    v = run.rng.standard_normal((2, 2, 5, 4))
+    lengths = run.rng.integers(1, 6, 2)
+    mask = (np.arange(5) < lengths[:, None])[:, None, None]  # (B, 1, 1, Lk)
+    _against_key(run, q, k, v, tensor(mask), "with a padding mask")
+
+
+@check(
+    points=1,
+    hint=Text(
+        "the softmax must stay stable when scores reach the hundreds",
+        "a softmax precisa continuar estável quando os scores chegam às centenas",
+    ),
+)
+def large_scores(run):
+    q = run.rng.standard_normal((3, 16)) * 30
+    k = run.rng.standard_normal((6, 16)) * 30
+    v = run.rng.standard_normal((6, 2))
+    _against_key(run, q, k, v, None, "for scores of several hundred")

@@ -1,35 +1,48 @@
-"""Hidden checks for sigmoid_tanh_backward (run by grade-all only): other shapes,
-float32 kept, and the two activations chained."""
+"""Hidden checks for sigmoid_tanh_backward (grade-all only): float32 kept on an
+odd shape, and the two activations chained; inputs drawn at grading time,
+expected values from the answer key in the grader."""
 
 import numpy as np
 
-from tinygrad_tx import Tensor
-from tinygrad_tx.grading.checks import (
-    check,
-    expect_close,
-    expect_gradcheck,
-    fail,
-    grads_of,
-    rng,
+from tinygrad_tx.grading.checks import check
+from tinygrad_tx.grading.expect import expect_dtype, expect_grads
+from tinygrad_tx.grading.expr import student, tensor
+from tinygrad_tx.grading.i18n import Text
+from tinygrad_tx.grading.messages import GRADIENT_OF
+from tinygrad_tx.grading.probe import differentiate
+
+
+@check(
+    points=1,
+    hint=Text(
+        "the gradient keeps the input's dtype (float32 here)",
+        "o gradiente mantém o dtype da entrada (aqui, float32)",
+    ),
 )
+def float32_odd_shape(run):
+    x = run.rng.uniform(-5, 5, (2, 45, 1)).astype(np.float32)
+    g = run.rng.standard_normal(x.shape).astype(np.float32)
+    for name in ("sigmoid", "tanh"):
+        xt = tensor(x, grad=True)
+        expr = getattr(student, name)(xt)
+        _, grads = differentiate(run, expr, g, [xt], f"{name}(x)")
+        expect_dtype(grads[0], np.float32, GRADIENT_OF.format(name=f"x ({name})"))
+        _, want = run.expected_grads(expr, g, [xt])
+        expect_grads(grads, want, [f"x ({name})"], rtol=1e-5, atol=1e-7)
 
 
-@check(points=1, hint="the gradient must keep the input's dtype (float32 here)")
-def float32_odd_shape(ex):
-    x = rng(10).uniform(-5, 5, (2, 45, 1)).astype(np.float32)
-    g = rng(11).standard_normal(x.shape).astype(np.float32)
-    for mine, engine, name in (
-        (ex.sigmoid, Tensor.sigmoid, "sigmoid"),
-        (ex.tanh, Tensor.tanh, "tanh"),
-    ):
-        (got,) = grads_of(mine, [Tensor(x, requires_grad=True)], g)
-        (want,) = grads_of(engine, [Tensor(x, requires_grad=True)], g)
-        if got.dtype != np.float32:
-            fail(f"{name}'s gradient has dtype {got.dtype}, expected float32")
-        expect_close(got, want, f"{name}'s gradient", rtol=1e-5, atol=1e-7)
-
-
-@check(points=1, hint="each backward must multiply by grad_out (the chain rule)")
-def chained(ex):
-    x = Tensor(rng(12).uniform(-2, 2, (4, 3)), requires_grad=True)
-    expect_gradcheck(lambda t: ex.sigmoid(ex.tanh(t) * 3.0), [x], "sigmoid(3 tanh(x))")
+@check(
+    points=1,
+    hint=Text(
+        "each backward must multiply by grad_out (the chain rule)",
+        "cada backward precisa multiplicar por grad_out (a regra da cadeia)",
+    ),
+)
+def chained(run):
+    x = run.rng.uniform(-2, 2, (4, 3))
+    g = run.rng.standard_normal((4, 3))
+    xt = tensor(x, grad=True)
+    expr = student.sigmoid(student.tanh(xt) * 3.0)
+    _, grads = differentiate(run, expr, g, [xt], "sigmoid(3 tanh(x))")
+    _, want = run.expected_grads(expr, g, [xt])
+    expect_grads(grads, want, ["x"])
