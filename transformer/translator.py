@@ -29,6 +29,11 @@ class Translation:
     output: str
     unknown: list[str] = field(default_factory=list)
 
+    @property
+    def empty(self) -> bool:
+        """A sentence without a word: there was nothing to translate."""
+        return not tokenize(self.source)
+
 
 class Translator:
     """A model with its two vocabularies and its saved configuration."""
@@ -60,11 +65,12 @@ class Translator:
         return cls(model, src_vocab, tgt_vocab, saved)
 
     def translate(self, sentences: list[str], beam: int = 1) -> list[Translation]:
-        """Greedy (beam=1) or beam-search translations of `sentences`."""
+        """Greedy (beam=1) or beam-search translations of `sentences`; an
+        empty sentence gets an empty output, so outputs line up with inputs."""
         ids, unknown = self._encode(sentences)
         if beam == 1:
-            outputs = [None] * len(ids)
-            for length in sorted({len(x) for x in ids}):  # one batch per length
+            outputs = [[] for _ in ids]
+            for length in sorted({len(x) for x in ids} - {0}):  # a batch per length
                 rows = [i for i, x in enumerate(ids) if len(x) == length]
                 max_len = max_output_length(self.model, length)
                 found = greedy_decode(self.model, [ids[i] for i in rows], max_len)
@@ -75,6 +81,8 @@ class Translator:
                 beam_search(
                     self.model, [x], beam, max_output_length(self.model, len(x))
                 )[0]
+                if x
+                else []
                 for x in ids
             ]
         return [
@@ -113,15 +121,10 @@ class Translator:
         return scores
 
     def _encode(self, sentences: list[str]) -> tuple[list[list[int]], list[list[str]]]:
-        """Source ids of each sentence and its unknown words; an empty
-        sentence is an error (there is nothing to translate)."""
+        """Source ids of each sentence (none for an empty one) and its unknown
+        words."""
         ids, unknown = [], []
-        for number, sentence in enumerate(sentences, start=1):
-            if not tokenize(sentence):
-                raise ValueError(
-                    f"sentence {number} is empty: nothing to translate "
-                    f"(got {sentence!r})"
-                )
+        for sentence in sentences:
             ids.append(self.src_vocab.encode(sentence))
             unknown.append(self.src_vocab.unknown_words(sentence))
         return ids, unknown
@@ -130,16 +133,18 @@ class Translator:
 def run_splits(saved: dict):
     """The train / validation / test splits of the run whose config.json is
     `saved` (the toy corpus is regenerated from its seed)."""
-    from .report import load_splits
-    from .train import TrainConfig
+    from .report import check_data_unchanged, load_splits
+    from .run_config import TrainConfig
 
     try:
         config = TrainConfig(**saved["train"])
+        max_len = saved["model"]["max_len"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ckpt.CheckpointError(
             f"config.json does not describe a training run ({exc})"
         ) from None
-    return load_splits(config, echo=lambda message: None)
+    check_data_unchanged(saved, config.data)
+    return load_splits(config, echo=lambda message: None, max_len=max_len)
 
 
 def _check_vocab_sizes(directory: Path, config, n_src: int, n_tgt: int) -> None:

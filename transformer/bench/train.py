@@ -38,7 +38,7 @@ import tinygrad_tx
 from tinygrad_tx import Tensor, optim
 from tinygrad_tx import functional as F
 from tinygrad_tx.backend import check_device, synchronize, to_numpy, xp_for
-from tinygrad_tx.memory import keep_freed_memory
+from tinygrad_tx.bench.memory import keep_freed_memory
 
 from ..config import TransformerConfig
 from ..masks import make_masks
@@ -61,14 +61,14 @@ SIZES: dict[str, dict] = {
 class TrainBenchConfig:
     size: str = "toy"  # a key of SIZES
     device: str = "cpu"
-    threads: int | None = None  # what the CLI set; None: the libraries' default
+    threads: int | None = None  # BLAS and PyTorch threads; None: as they are
     dropout: float = 0.1
     steps: int = 20  # timed steps per side, in blocks taking turns
     warmup: int = 3  # untimed steps per side first
     batches: int = 4  # distinct batches, cycled
     seed: int = 0
     compare_torch: bool = True  # also run PyTorch when it is installed
-    keep_freed_memory: bool = True  # tinygrad_tx.memory: fewer page faults, both sides
+    keep_freed_memory: bool = True  # bench.memory: fewer page faults, both sides
 
     def model_config(self) -> TransformerConfig:
         s = SIZES[self.size]
@@ -230,6 +230,7 @@ def _unique(arrays):
 
 def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
     """Check, warm up, time (blocks taking turns), measure memory, time the floor."""
+    from .threads import use_threads
     from .torch_steps import TorchSide, torch_missing
 
     echo = echo or (lambda line: None)
@@ -239,12 +240,14 @@ def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
         )
     config.device = check_device(config.device)
     kept = config.keep_freed_memory and keep_freed_memory()
+    threads_note = use_threads(config.threads) if config.threads else "default threads"
     load_before = _load()
     batches = make_batches(config)
     ours = Ours(config, batches)
     result = TrainBenchResult(config, Side("tinygrad_tx"), load_before=load_before)
+    result.threads_note = threads_note
     result.memory_note = (
-        "freed memory kept for reuse (tinygrad_tx.memory.keep_freed_memory)"
+        "freed memory kept for reuse (tinygrad_tx.bench.memory.keep_freed_memory)"
         if kept
         else "malloc as it is (freed memory returned to the system)"
     )
