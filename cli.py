@@ -18,13 +18,8 @@ from click.core import ParameterSource
 import tinygrad_tx
 from tinygrad_tx.backend import cuda_status
 from tinygrad_tx.cli_errors import clear_errors
+from transformer import cli_options as opt
 from transformer.bench.cli import bench
-from transformer.cli_options import (
-    RUN_DIR,
-    checkpoint_option,
-    device_option,
-    threads_option,
-)
 from transformer.config import PRESETS
 from transformer.run_config import defaults
 
@@ -51,34 +46,23 @@ def info(model_config):
     """Print versions, the devices found and whether Graphviz's `dot` is present."""
     import numpy
 
-    if model_config is not None and model_config not in PRESETS:
-        raise click.BadParameter(f"unknown config {model_config!r}; choose one of "
-                                 f"{', '.join(PRESETS)}", param_hint="--model")  # fmt: skip
     if model_config is not None:
-        from transformer.config import TransformerConfig, describe
-        from transformer.run_setup import toy_model_config
+        from transformer.run_setup import describe_preset
 
-        toy = model_config == "toy"
-        config = toy_model_config() if toy else TransformerConfig.preset(model_config)
-        click.echo("\n".join(describe(config, model_config)))
-        if toy:
-            click.echo("(the model train-toy-translation trains by default: the "
-                       "vocabulary sizes are those of its toy corpus)")  # fmt: skip
+        with clear_errors(param="--model"):
+            click.echo("\n".join(describe_preset(model_config)))
         return
-    click.echo(f"tinygrad_tx {tinygrad_tx.__version__}")
-    click.echo(f"python      {platform.python_version()} ({sys.executable})")
-    click.echo(f"numpy       {numpy.__version__}")
     cuda_ok, cuda_what = cuda_status()
-    click.echo("devices     cpu" + (f", cuda ({cuda_what})" if cuda_ok else ""))
-    if not cuda_ok:
-        click.echo(f"cuda        not available: {cuda_what}")
     dot = shutil.which("dot")
-    found = (
-        f"dot found at {dot}"
-        if dot
-        else "dot not found (graphs are saved as .dot source)"
-    )
-    click.echo(f"graphviz    {found}")
+    click.echo("\n".join([
+        f"tinygrad_tx {tinygrad_tx.__version__}",
+        f"python      {platform.python_version()} ({sys.executable})",
+        f"numpy       {numpy.__version__}",
+        "devices     cpu" + (f", cuda ({cuda_what})" if cuda_ok else ""),
+        *([] if cuda_ok else [f"cuda        not available: {cuda_what}"]),
+        "graphviz    " + (f"dot found at {dot}" if dot
+                          else "dot not found (graphs are saved as .dot source)"),
+    ]))  # fmt: skip
 
 
 # ---------------------------------------------------------------- render-graph
@@ -149,7 +133,7 @@ def info(model_config):
 @click.option(
     "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
 )
-@device_option
+@opt.device_option
 def render_graph_command(
     example, list_examples, docs_images, fmt, out_dir, text, device, **drawing
 ):
@@ -182,7 +166,12 @@ def render_graph_command(
         )
     drawing["color_by_grad"] = drawing.pop("color_grad") or None
     names = list(gx.EXAMPLES) if example == "all" else [example]
-    # Without Graphviz, write the DOT source and say once how to get images.
+    _draw(gx, names, fmt, out_dir, text, device, drawing)
+
+
+def _draw(gx, names, fmt, out_dir, text, device, drawing) -> None:
+    """Print each example as a text tree, or write its drawing; without
+    Graphviz, write the DOT source and say once how to make the images."""
     written = fmt if text or fmt == "dot" or shutil.which("dot") else "dot"
     with clear_errors():
         for name in names:
@@ -250,10 +239,12 @@ def _train_options(command):
 
 @main.command("train-toy-translation")
 @_train_options
-@device_option
-@threads_option(1, "Threads for NumPy's matrix products (1 is fastest for this model).")
+@opt.device_option
+@opt.threads_option(
+    1, "Threads for NumPy's matrix products (1 is fastest for this model)."
+)
 @click.option(
-    "--out", default=RUN_DIR, show_default=True, type=click.Path(file_okay=False),
+    "--out", default=opt.RUN_DIR, show_default=True, type=click.Path(file_okay=False),
     help="Output folder. A previous run there is moved aside, never overwritten; "
     "a folder holding anything else is refused.",
 )  # fmt: skip
@@ -301,7 +292,7 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("sentences", nargs=-1)
-@checkpoint_option
+@opt.checkpoint_option
 @click.option(
     "--beam", type=click.IntRange(min=1), default=1, show_default=True,
     help="Beam width; 1 is greedy decoding.",
@@ -310,7 +301,7 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
     "--show-attention", type=click.Path(dir_okay=False),
     help="Save the cross-attention heatmap of the first sentence to this PNG.",
 )  # fmt: skip
-@device_option
+@opt.device_option
 def translate(sentences, checkpoint, beam, show_attention, device):
     """Translate English SENTENCES into Portuguese, or the lines of stdin (one
     output line per input line; a blank line stays blank)."""
@@ -339,12 +330,12 @@ def translate(sentences, checkpoint, beam, show_attention, device):
 
 
 @main.command()
-@checkpoint_option
+@opt.checkpoint_option
 @click.option(
     "--split", type=click.Choice(["train", "valid", "test"]), default="test",
     show_default=True, help="Which split of the run's data to score.",
 )  # fmt: skip
-@device_option
+@opt.device_option
 def evaluate(checkpoint, split, device):
     """Score a trained model on a split of its data: BLEU, exact match, token
     accuracy and loss."""

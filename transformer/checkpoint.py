@@ -135,6 +135,12 @@ def check_tensor_sizes(path: str | os.PathLike, expected_shape) -> None:
             )
 
 
+def read_header(path: str | os.PathLike) -> dict:
+    """The JSON header of a safetensors file (names, shapes, "__metadata__"),
+    without reading any tensor."""
+    return _read_header(path)[1]
+
+
 def _read_header(path) -> tuple[Path, dict, int]:
     """(path, header, bytes after the header) of a safetensors file."""
     path = Path(path)
@@ -219,7 +225,12 @@ def load_train_state(path: str | os.PathLike, model, optimizer) -> dict:
         model.load_state_dict(weights)
     except (KeyError, ValueError) as exc:
         raise CheckpointError(f"{path} does not fit the model: {exc}") from None
-    saved = info.pop("optimizer")
+    _restore_optimizer(model, optimizer, arrays, info.pop("optimizer"))
+    return info
+
+
+def _restore_optimizer(model, optimizer, arrays: dict, saved: dict) -> None:
+    """The optimizer's buffers (optimizer.NAME.m, ...) and counters, per parameter."""
     buffers: dict[int, dict] = {}
     for i, (name, param) in enumerate(model.named_parameters()):
         prefix = f"optimizer.{name}."
@@ -232,7 +243,6 @@ def load_train_state(path: str | os.PathLike, model, optimizer) -> dict:
     optimizer.load_state_dict(
         {"steps": saved["steps"], "lr": saved["lr"], "state": buffers}
     )
-    return info
 
 
 # ------------------------------------------------------------------ reading a run

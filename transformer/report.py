@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import checkpoint as ckpt
 from .commands import command
-from .data import load_pairs, make_toy_splits, split_pairs
+from .data import PairsFileError, load_pairs, make_toy_splits, split_pairs
 from .decode import cross_attention, greedy_decode
 from .evaluation import evaluate, max_output_length
 from .plots import label_smoothing_floor, plot_attention, plot_loss_curves
@@ -36,7 +36,11 @@ def load_splits(config, echo=print, max_len: int | None = None):
         pairs = load_pairs(config.data, max_tokens=max_len)
     for warning in caught:
         echo(f"warning: {warning.message}")
-    return split_pairs(pairs, seed=config.seed)
+    try:
+        return split_pairs(pairs, seed=config.seed)
+    except ValueError as exc:  # too few sentences
+        reason = str(exc).removeprefix("split_pairs: ")
+        raise PairsFileError(f"{config.data}: {reason}") from None
 
 
 def data_fingerprint(path) -> dict | None:
@@ -118,12 +122,16 @@ def _draw_attention(run) -> str:
     weights = cross_attention(run.model, src, out)  # (H, len(out) + 1, S)
     src_words = token_labels(run.src_vocab, src)
     tgt_words = [*token_labels(run.tgt_vocab, out), "</s>"]
-    title = (
-        f"Cross-attention of the last decoder layer: "
-        f'"{" ".join(src_words)}" -> "{" ".join(tgt_words[:-1])}"'
-    )
+    source, output = (_shorten(" ".join(w)) for w in (src_words, tgt_words[:-1]))
+    title = f'Cross-attention of the last decoder layer: "{source}" -> "{output}"'
+
     plot_attention(weights, src_words, tgt_words, run.out / "attention.png", title)
     return sentence
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A title must fit above the picture: cut a long sentence with '...'."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def token_labels(vocab, ids) -> list[str]:

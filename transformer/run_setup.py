@@ -102,6 +102,21 @@ def _build(config, model_config, device, splits, vocabs, out, folder, resume, ec
     return run
 
 
+def describe_preset(name: str) -> list[str]:
+    """`python cli.py info --model NAME`: the preset's fields and parameter
+    counts. "toy" is the model a default train-toy-translation trains, with
+    the vocabulary sizes of its corpus, so the count is the trained model's."""
+    from .config import PRESETS, describe
+
+    if name not in PRESETS:
+        raise KeyError(f"unknown config {name!r}; choose one of {', '.join(PRESETS)}")
+    if name != "toy":
+        return describe(TransformerConfig.preset(name), name)
+    note = ("(the model train-toy-translation trains by default: the vocabulary "
+            "sizes are those of its toy corpus)")  # fmt: skip
+    return [*describe(toy_model_config(), name), note]
+
+
 def toy_model_config() -> TransformerConfig:
     """The model a default `train-toy-translation` trains, vocabulary sizes
     included (built from the toy corpus of the default seed, as training does)."""

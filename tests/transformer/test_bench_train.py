@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from cli import main
 from transformer.bench import train as bench
 from transformer.bench.matmul_floor import step_products
+from transformer.bench.train_report import report_lines
 from transformer.config import TransformerConfig
 from transformer.cpu import blas_threads, set_blas_threads
 
@@ -33,7 +34,7 @@ def test_tiny_run_agrees_with_pytorch_on_the_first_batch():
     for side in (result.ours, result.torch):
         assert len(side.times_ms) == 3 and len(side.blocks) == 1
         assert side.peak_mb is not None and side.peak_mb > 0
-    lines = "\n".join(bench.report_lines(result))
+    lines = "\n".join(report_lines(result))
     assert "difference" in lines and "(ok: must be < 1e-4)" in lines
     assert "ours / PyTorch" in lines and "matmul floor" in lines
 
@@ -41,7 +42,7 @@ def test_tiny_run_agrees_with_pytorch_on_the_first_batch():
 def test_tiny_run_without_pytorch_reports_ours_alone():
     result = bench.run_train_bench(_tiny(compare_torch=False, dropout=0.0))
     assert result.torch is None and result.torch_note == "not asked for"
-    lines = bench.report_lines(result)
+    lines = report_lines(result)
     assert any("PyTorch: not compared (not asked for)" in line for line in lines)
     assert result.floor_ms > 0 and np.isfinite(result.ours.first_loss)
 

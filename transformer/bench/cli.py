@@ -115,7 +115,8 @@ def bench_train(size, device, threads, dropout, steps, no_torch, return_freed_me
     Transformer: median ms/step, tokens/s, peak memory; beside PyTorch running
     the same model, weights and batches when it is installed (ratios, and the
     first batch's loss difference), and the step's matmul-only floor."""
-    from .train import TrainBenchConfig, report_lines, run_train_bench
+    from .train import TrainBenchConfig, run_train_bench
+    from .train_report import report_lines
 
     config = TrainBenchConfig(
         size=size, device=device, threads=threads, dropout=dropout, steps=steps,

@@ -73,15 +73,7 @@ def load_pairs(
         raise PairsFileError(f"{path} is not a file (expected a TSV of sentence pairs)")
     data = path.read_bytes()
     _check_encoding(path, data)
-    pairs, problems = [], []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        pair, why = _parse_line(raw, first=number == 1)
-        if pair is not None and max_tokens is not None:
-            pair, why = _check_length(pair, max_tokens)
-        if pair is not None:
-            pairs.append(pair)
-        elif why is not None:
-            problems.append((number, why))
+    pairs, problems = _parse(data, max_tokens)
     if not pairs:
         detail = f"; {describe_problems(str(path), problems)}" if problems else ""
         raise PairsFileError(
@@ -93,6 +85,20 @@ def load_pairs(
     if problems:
         warnings.warn(MalformedLinesWarning(str(path), problems), stacklevel=2)
     return pairs
+
+
+def _parse(data: bytes, max_tokens: int | None) -> tuple[list[Pair], list]:
+    """(pairs, [(line number, why skipped)]) of a file's bytes."""
+    pairs, problems = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        pair, why = _parse_line(raw, first=number == 1)
+        if pair is not None and max_tokens is not None:
+            pair, why = _check_length(pair, max_tokens)
+        if pair is not None:
+            pairs.append(pair)
+        elif why is not None:
+            problems.append((number, why))
+    return pairs, problems
 
 
 def _check_encoding(path: Path, data: bytes) -> None:

@@ -109,7 +109,9 @@ def test_no_warning_for_a_clean_file(tmp_path):
 
 def test_utf16_file_is_named_with_the_fix(tmp_path):
     path = write(tmp_path, "I love books\tEu amo livros\n".encode("utf-16"))
-    with pytest.raises(PairsFileError, match=r"is UTF-16 text \(or binary\), not UTF-8"):
+    with pytest.raises(
+        PairsFileError, match=r"is UTF-16 text \(or binary\), not UTF-8"
+    ):
         load_pairs(path)
     without_bom = write(tmp_path, "Hi\tOi\n".encode("utf-16-le"), "le.tsv")
     with pytest.raises(PairsFileError, match=r"iconv -f UTF-16 -t UTF-8"):
