@@ -315,18 +315,18 @@ def translate(sentences, checkpoint, beam, show_attention, device):
     with clear_errors():
         translator = Translator.load(checkpoint, device)
         results = translator.translate(sentences, beam)
-        if show_attention:
-            first = next(r.source for r in results if not r.empty)
+        first = next((r.source for r in results if not r.problem), None)
+        if show_attention and first:
             translator.draw_attention(first, show_attention, beam)
+            click.echo(f"attention heatmap written to {show_attention}", err=True)
     for number, result in enumerate(results, start=1):
-        if result.empty and not from_stdin:
-            click.echo(f"warning: sentence {number} is empty: nothing to translate "
-                       "(an empty line stands for it)", err=True)  # fmt: skip
+        if result.problem and not (result.empty and from_stdin):
+            click.echo(f"warning: sentence {number} {result.problem}", err=True)
         if result.unknown:
             click.echo(translator.unknown_warning(result), err=True)
         click.echo(result.output)
-    if show_attention:
-        click.echo(f"attention heatmap written to {show_attention}", err=True)
+    if any(r.problem and not r.empty for r in results):
+        raise click.ClickException("some sentences were not translated (see above)")
 
 
 @main.command()

@@ -69,6 +69,27 @@ def test_a_data_file_changed_since_training_is_refused(relative_data_run, tmp_pa
     assert "changed since this run was trained" in resumed.output
 
 
+def test_a_missing_data_file_is_named(relative_data_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(relative_data_run / "run", run)
+    saved = json.loads((run / "config.json").read_text())
+    saved["train"]["data"] = str(tmp_path / "gone.tsv")
+    (run / "config.json").write_text(json.dumps(saved))
+    result = invoke("evaluate", "--checkpoint", run)
+    assert result.exit_code == 1
+    assert f"the data file of this run, {tmp_path / 'gone.tsv'}, is missing" in (
+        result.output
+    )
+
+
+def test_a_max_len_too_short_for_the_toy_corpus_is_refused_first(tmp_path):
+    result = invoke("train-toy-translation", "--max-len", "4", "--out", tmp_path / "r")
+    assert result.exit_code == 1
+    assert "--max-len 4 is too short for this data" in result.output
+    assert "use --max-len 10 or more" in result.output
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_tiny_tsv_trains_and_reports_whatever_the_model_writes(tmp_path):
     """3 pairs: the untrained model writes <pad> and <s>; the report, the
     attention picture and evaluate cope, and say '1 held-out sentence'."""
@@ -97,7 +118,7 @@ def test_token_labels_name_every_id_the_model_wrote():
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("Hi\tOi\n".encode("utf-16"), "is UTF-16 text (or binary), not UTF-8"),
+        ("Hi\tOi\n".encode("utf-16"), "is UTF-16 text, not UTF-8"),
         (b"Hi\tOi\rBye\tTchau\r", "ends its lines with CR only"),
         (b"Hi\tOi\nBye\tTchau\n", "2 distinct source sentences are too few"),
     ],

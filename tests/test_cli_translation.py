@@ -241,3 +241,34 @@ def test_evaluate_prints_bleu_exact_match_and_token_accuracy(trained):
     ]
     valid = invoke("evaluate", "--checkpoint", str(out), "--split", "valid")
     assert valid.output.startswith("valid split: 200 sentence pairs")
+
+
+def test_a_sentence_too_long_for_the_model_is_reported_and_the_others_translated(
+    trained,
+):
+    out, _ = trained
+    long = " ".join(["the cat sleeps"] * 30)  # 90 tokens; the model reads 64
+    result = invoke("translate", "--checkpoint", str(out), "I love books", long)
+    assert result.exit_code == 1
+    assert result.stdout == "eu amo livros\n\n"
+    assert "warning: sentence 2 has 90 tokens, more than the 64 this model reads" in (
+        result.stderr
+    )
+    assert "unknown word" not in result.stderr
+    assert "Error: some sentences were not translated" in result.stderr
+
+
+def test_show_attention_never_replaces_a_file_that_is_not_a_picture(trained, tmp_path):
+    run = _copy(trained[0], tmp_path / "run")
+    weights = (run / "model.safetensors").read_bytes()
+    result = invoke("translate", "--checkpoint", str(run), "--show-attention",
+                    str(run / "model.safetensors"), "I love books")  # fmt: skip
+    assert result.exit_code == 1
+    assert "is a file of the training run" in result.output
+    assert (run / "model.safetensors").read_bytes() == weights
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    result = invoke("translate", "--checkpoint", str(run), "--show-attention",
+                    str(notes), "I love books")  # fmt: skip
+    assert result.exit_code == 1 and "is not a PNG picture" in result.output
+    assert notes.read_text() == "mine"

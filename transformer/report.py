@@ -57,8 +57,14 @@ def check_data_unchanged(saved: dict, path) -> None:
     """Refuse to re-split a TSV file that changed since the run in `saved`
     (its config.json) was trained: its splits would not be the same."""
     recorded = saved.get("data")
-    if path is None or not recorded or not Path(path).is_file():
-        return  # the toy corpus, an older run, or a missing file (named later)
+    if path is None or not recorded:
+        return  # the toy corpus, or a run older than this record
+    if not Path(path).is_file():
+        raise ckpt.CheckpointError(
+            f"the data file of this run, {path}, is missing: the splits are made "
+            "from it, so restore it there (the run recorded its size "
+            f"{recorded.get('bytes')} bytes and its SHA-256)"
+        )
     now = data_fingerprint(path)
     if now["sha256"] != recorded.get("sha256"):
         raise ckpt.CheckpointError(

@@ -68,6 +68,7 @@ def start_run(options: dict, out, resume: bool, echo) -> Run | None:
     make_config(model_options, 4, 4)  # the model's options, before reading data
     tinygrad_tx.manual_seed(config.seed)
     splits = load_splits(config, echo, max_len=model_options["max_len"])
+    check_lengths(splits, model_options["max_len"])
     if resume:
         check_data_unchanged(saved, config.data)
         src_vocab, tgt_vocab = _saved_vocabs(out, splits)
@@ -141,6 +142,20 @@ def make_config(model_options: dict, src_vocab: int, tgt_vocab: int):
         raise ValueError(f"model options: {message}") from None
 
 
+def check_lengths(splits, max_len: int) -> None:
+    """Every sentence must fit the position table: a source of at most max_len
+    tokens, a target of at most max_len - 1 (the decoder reads <s> first)."""
+    pairs = [*splits.train, *splits.valid, *splits.test]
+    longest_src = max(len(source.split()) for source, _ in pairs)
+    longest_tgt = max(len(target.split()) for _, target in pairs)
+    if longest_src > max_len or longest_tgt + 1 > max_len:
+        raise ValueError(
+            f"--max-len {max_len} is too short for this data: its longest source "
+            f"has {longest_src} tokens and its longest target {longest_tgt} (+1 for "
+            f"<s>); use --max-len {max(longest_src, longest_tgt + 1)} or more"
+        )
+
+
 def check_fits_in_memory(config: TransformerConfig) -> None:
     """Refuse a model whose training alone (weights, gradients, Adam's two
     moments: 16 bytes a parameter) would not fit in this machine's memory."""
@@ -150,8 +165,8 @@ def check_fits_in_memory(config: TransformerConfig) -> None:
         raise ValueError(
             f"the model is too large for this machine: {config.num_parameters():,} "
             f"parameters need {needed / 2**30:,.1f} GiB to train (weights, gradients "
-            f"and Adam's moments) and there are {available / 2**30:,.1f} GiB; choose "
-            "a smaller --d-model, --d-ff or --layers"
+            f"and Adam's moments) and this machine has {available / 2**30:,.1f} GiB; "
+            "choose a smaller --d-model, --d-ff or --layers"
         )
 
 

@@ -23,11 +23,13 @@ from .plots import plot_attention
 
 @dataclass
 class Translation:
-    """One translated sentence, with the words the model did not know."""
+    """One translated sentence, with the words the model did not know, and
+    why it was not translated when it was not (its output is then empty)."""
 
     source: str
     output: str
     unknown: list[str] = field(default_factory=list)
+    problem: str = ""  # "is empty: ...", "has 80 tokens, more than ..."
 
     @property
     def empty(self) -> bool:
@@ -68,6 +70,17 @@ class Translator:
         """Greedy (beam=1) or beam-search translations of `sentences`; an
         empty sentence gets an empty output, so outputs line up with inputs."""
         ids, unknown = self._encode(sentences)
+        problems = [self._problem(x) for x in ids]  # these are not translated
+        ids = [[] if problem else x for x, problem in zip(ids, problems)]
+        unknown = [[] if problem else u for u, problem in zip(unknown, problems)]
+        outputs = self._decode(ids, beam)
+        return [
+            Translation(s, self.tgt_vocab.decode(out), u, p)
+            for s, out, u, p in zip(sentences, outputs, unknown, problems)
+        ]
+
+    def _decode(self, ids: list[list[int]], beam: int) -> list[list[int]]:
+        """Output ids for each sentence's source ids (none for an empty one)."""
         if beam == 1:
             outputs = [[] for _ in ids]
             for length in sorted({len(x) for x in ids} - {0}):  # a batch per length
@@ -85,14 +98,25 @@ class Translator:
                 else []
                 for x in ids
             ]
-        return [
-            Translation(s, self.tgt_vocab.decode(out), u)
-            for s, out, u in zip(sentences, outputs, unknown)
-        ]
+        return outputs
+
+    def _problem(self, ids: list[int]) -> str:
+        """Why a sentence of these ids cannot be translated ("" when it can)."""
+        if not ids:
+            return "is empty: nothing to translate (an empty line stands for it)"
+        if len(ids) > self.model.config.max_len:
+            return (
+                f"has {len(ids)} tokens, more than the {self.model.config.max_len} "
+                "this model reads: not translated (an empty line stands for it; "
+                "split it into shorter sentences)"
+            )
+        return ""
 
     def draw_attention(self, sentence: str, path: str | os.PathLike, beam: int = 1):
         """Translate one sentence and save the last decoder layer's
-        cross-attention as a heatmap at `path`; returns the Translation."""
+        cross-attention as a heatmap at `path`; returns the Translation. A
+        file that is not a PNG, or any file of a training run, is not replaced."""
+        _check_picture_path(Path(path))
         translation = self.translate([sentence], beam)[0]
         src = self.src_vocab.encode(sentence)
         out = self.tgt_vocab.encode(translation.output)
@@ -128,6 +152,21 @@ class Translator:
             ids.append(self.src_vocab.encode(sentence))
             unknown.append(self.src_vocab.unknown_words(sentence))
         return ids, unknown
+
+
+def _check_picture_path(path: Path) -> None:
+    from .run_dir import is_run
+
+    if path.exists() and is_run(path.resolve().parent):
+        raise ckpt.CheckpointError(
+            f"{path} is a file of the training run in {path.resolve().parent}: it is "
+            "not replaced; save the heatmap elsewhere, e.g. out/attention.png"
+        )
+    if path.is_file() and path.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ckpt.CheckpointError(
+            f"{path} exists and is not a PNG picture, so it is not replaced: choose "
+            "another name for the heatmap"
+        )
 
 
 def run_splits(saved: dict):

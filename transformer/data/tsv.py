@@ -102,15 +102,23 @@ def _parse(data: bytes, max_tokens: int | None) -> tuple[list[Pair], list]:
 
 
 def _check_encoding(path: Path, data: bytes) -> None:
-    """Refuse UTF-16 text and CR-only line endings, saying how to convert."""
+    """Refuse UTF-16 text, binary files and CR-only line endings, saying how
+    to convert. UTF-16 is told by its byte-order mark, or, without one, by NUL
+    bytes in every other position (the high bytes of Latin letters)."""
     head = data[:4096]
-    if (
-        head.startswith((b"\xff\xfe", b"\xfe\xff"))
-        or head.count(b"\0") > len(head) // 4
-    ):
+    nuls = [i % 2 for i, byte in enumerate(head) if byte == 0]
+    one_side = len(nuls) > len(head) // 4 and abs(
+        2 * sum(nuls) - len(nuls)
+    ) > 0.9 * len(nuls)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or one_side:
         raise PairsFileError(
-            f"{path} is UTF-16 text (or binary), not UTF-8: save it as UTF-8, e.g. "
+            f"{path} is UTF-16 text, not UTF-8: save it as UTF-8, e.g. "
             f"`iconv -f UTF-16 -t UTF-8 {path} > pairs-utf8.tsv`"
+        )
+    if len(nuls) > max(8, len(head) // 100):  # a few stray NULs: bad lines
+        raise PairsFileError(
+            f"{path} is not a text file (it holds NUL bytes): give a TSV of sentence "
+            "pairs, UTF-8, one source<TAB>target a line"
         )
     if b"\n" not in data and b"\r" in data.strip():
         raise PairsFileError(

@@ -109,13 +109,18 @@ def test_no_warning_for_a_clean_file(tmp_path):
 
 def test_utf16_file_is_named_with_the_fix(tmp_path):
     path = write(tmp_path, "I love books\tEu amo livros\n".encode("utf-16"))
-    with pytest.raises(
-        PairsFileError, match=r"is UTF-16 text \(or binary\), not UTF-8"
-    ):
+    with pytest.raises(PairsFileError, match=r"is UTF-16 text, not UTF-8"):
         load_pairs(path)
-    without_bom = write(tmp_path, "Hi\tOi\n".encode("utf-16-le"), "le.tsv")
-    with pytest.raises(PairsFileError, match=r"iconv -f UTF-16 -t UTF-8"):
-        load_pairs(without_bom)
+    for codec in ("utf-16-le", "utf-16-be"):  # no byte-order mark
+        without_bom = write(tmp_path, "Hi\tOi\nBye\tTchau\n".encode(codec), "x.tsv")
+        with pytest.raises(PairsFileError, match=r"iconv -f UTF-16 -t UTF-8"):
+            load_pairs(without_bom)
+
+
+def test_a_binary_file_is_named(tmp_path):
+    path = write(tmp_path, b"\x7fELF" + bytes(range(256)) * 8 + bytes(512), "a.out")
+    with pytest.raises(PairsFileError, match=r"is not a text file \(it holds NUL"):
+        load_pairs(path)
 
 
 def test_cr_only_line_endings_are_named_with_the_fix(tmp_path):
