@@ -21,7 +21,6 @@ from tinygrad_tx.cli_errors import clear_errors
 from transformer import cli_options as opt
 from transformer.bench.cli import bench
 from transformer.config import PRESETS
-from transformer.run_config import defaults
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,71 +71,58 @@ def info(model_config):
 @click.argument("example", required=False)
 @click.option(
     "--list", "list_examples", is_flag=True, help="Name each example and exit."
-)
+)  # fmt: skip
 @click.option(
-    "--docs-images",
-    is_flag=True,
+    "--docs-images", is_flag=True,
     help="Write the README's small PNGs (neuron, attention, encoder-layer) into "
     "docs/images and exit.",
-)
+)  # fmt: skip
 @click.option(
-    "--depth",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="K",
+    "--depth", type=click.IntRange(min=0), metavar="K",
     help="Fold module calls deeper than K into one box each (0: the whole model is "
     "one box). Default: everything, or the deepest depth that fits --max-nodes; "
     "2 for the transformer.",
-)
+)  # fmt: skip
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["svg", "png", "pdf", "dot"]),
-    default="svg",
-    show_default=True,
-    help="Image format (svg, png, pdf need Graphviz; dot is the source).",
-)
+    "--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]), default="svg",
+    show_default=True, help="Image format (svg, png, pdf need Graphviz; dot is the source).",
+)  # fmt: skip
 @click.option(
-    "--out",
-    "out_dir",
-    default="out/graphs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder to write the drawings into.",
-)
+    "--out", "out_dir", default="out/graphs", show_default=True,
+    type=click.Path(file_okay=False), help="Folder to write the drawings into.",
+)  # fmt: skip
 @click.option(
-    "--show-data/--no-show-data",
-    default=None,
+    "--show-data/--no-show-data", default=None,
     help="Print the values of small tensors (on by default for neuron and softmax).",
-)
+)  # fmt: skip
 @click.option(
-    "--show-grad/--no-show-grad",
-    default=None,
+    "--show-grad/--no-show-grad", default=None,
     help="Print the gradients of small tensors (on by default for neuron and softmax).",
-)
+)  # fmt: skip
 @click.option(
     "--color-grad", is_flag=True, help="Colour tensors by gradient size (log scale)."
-)
+)  # fmt: skip
 @click.option(
-    "--compact/--no-compact",
-    default=None,
+    "--compact/--no-compact", default=None,
     help="Draw each op and its unnamed output as one node (on by default for the "
     "layers and the transformer).",
-)
+)  # fmt: skip
 @click.option(
-    "--max-nodes",
-    type=click.IntRange(min=1),
-    default=300,
-    show_default=True,
+    "--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
     help="Without --depth, fold a larger graph to the deepest depth that fits.",
-)
+)  # fmt: skip
 @click.option(
     "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
-)
+)  # fmt: skip
+@click.option(
+    "--html", type=click.Path(dir_okay=False),
+    help="Write the interactive page (fold, click, step through forward and backward) "
+    "to this HTML file instead; --depth sets where it starts folded.",
+)  # fmt: skip
+@opt.lang_option
 @opt.device_option
-def render_graph_command(
-    example, list_examples, docs_images, fmt, out_dir, text, device, **drawing
-):
+def render_graph_command(example, list_examples, docs_images, fmt, out_dir, text, html,
+                         lang, device, **drawing):  # fmt: skip
     """Draw the computation graph of EXAMPLE (see --list), or of every example
     with EXAMPLE = all, clustered by module, into out/graphs/.
 
@@ -165,8 +151,22 @@ def render_graph_command(
             param_hint="EXAMPLE",
         )
     drawing["color_by_grad"] = drawing.pop("color_grad") or None
+    if html:
+        _html_page(example, html, lang, device, drawing["depth"])
+        return
     names = list(gx.EXAMPLES) if example == "all" else [example]
     _draw(gx, names, fmt, out_dir, text, device, drawing)
+
+
+def _html_page(example, html, lang, device, depth) -> None:
+    from transformer.pages import write_example_page
+
+    if example == "all":
+        raise click.BadParameter("writes one page: name one EXAMPLE, not all",
+                                 param_hint="--html")  # fmt: skip
+    with clear_errors():
+        path = write_example_page(example, html, lang=lang, device=device, depth=depth)
+    click.echo(f"wrote {path}")
 
 
 def _draw(gx, names, fmt, out_dir, text, device, drawing) -> None:
@@ -206,39 +206,9 @@ def _require_dot(option: str) -> None:
 
 # ---------------------------------------------------------------- train / translate / evaluate
 
-# The training and model options; each default is the library's (run_config.py).
-_TRAIN_OPTIONS = [
-    ("--steps", click.IntRange(min=1), "Optimizer steps (one batch each)."),
-    ("--d-model", click.IntRange(min=1), "Width of every token vector."),
-    ("--layers", click.IntRange(min=1), "Encoder layers (and as many decoder layers)."),
-    ("--heads", click.IntRange(min=1), "Attention heads (must divide --d-model)."),
-    ("--d-ff", click.IntRange(min=1), "Hidden width of the feed-forward networks."),
-    ("--dropout", click.FloatRange(0.0, 1.0, max_open=True), "Dropout probability."),
-    ("--max-len", click.IntRange(min=2), "Longest sentence, in tokens (the size of "
-     "the position table); longer pairs of a --data file are skipped."),
-    ("--batch-size", click.IntRange(min=1), "Sentence pairs per step."),
-    ("--lr", click.FloatRange(min=0.0, min_open=True),
-     "Peak learning rate, reached after the warm-up (Noam schedule)."),
-    ("--warmup", click.IntRange(min=1), "Warm-up steps of the Noam schedule."),
-    ("--eval-every", click.IntRange(min=1), "Steps between validations (and checkpoints)."),
-    ("--seed", click.IntRange(0, 2**32 - 1), "Corpus, initial weights, dropout and batch order."),
-    ("--data", click.Path(dir_okay=False),
-     "A TSV of sentence pairs (source TAB target) instead of the toy corpus."),
-]  # fmt: skip
-
-
-def _train_options(command):
-    """Attach the _TRAIN_OPTIONS to `command`, with the library's defaults."""
-    for flag, kind, text in reversed(_TRAIN_OPTIONS):
-        default = defaults()[flag[2:].replace("-", "_")]
-        option = click.option(flag, type=kind, default=default, show_default=True,
-                              help=text)  # fmt: skip
-        command = option(command)
-    return command
-
 
 @main.command("train-toy-translation")
-@_train_options
+@opt.train_options
 @opt.device_option
 @opt.threads_option(
     1, "Threads for NumPy's matrix products (1 is fastest for this model)."
@@ -301,8 +271,14 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
     "--show-attention", type=click.Path(dir_okay=False),
     help="Save the cross-attention heatmap of the first sentence to this PNG.",
 )  # fmt: skip
+@click.option(
+    "--html", type=click.Path(dir_okay=False),
+    help="Write the interactive attention page of the first sentence to this HTML "
+    "file: every layer and head of the three kinds of attention.",
+)  # fmt: skip
+@opt.lang_option
 @opt.device_option
-def translate(sentences, checkpoint, beam, show_attention, device):
+def translate(sentences, checkpoint, beam, show_attention, html, lang, device):
     """Translate English SENTENCES into Portuguese, or the lines of stdin (one
     output line per input line; a blank line stays blank)."""
     from transformer.translator import Translator
@@ -316,9 +292,8 @@ def translate(sentences, checkpoint, beam, show_attention, device):
         translator = Translator.load(checkpoint, device)
         results = translator.translate(sentences, beam)
         first = next((r.source for r in results if not r.problem), None)
-        if show_attention and first:
-            translator.draw_attention(first, show_attention, beam)
-            click.echo(f"attention heatmap written to {show_attention}", err=True)
+        if first and (show_attention or html):
+            _pictures(translator, first, show_attention, html, beam, lang)
     for number, result in enumerate(results, start=1):
         if result.problem and not (result.empty and from_stdin):
             click.echo(f"warning: sentence {number} {result.problem}", err=True)
@@ -327,6 +302,18 @@ def translate(sentences, checkpoint, beam, show_attention, device):
         click.echo(result.output)
     if any(r.problem and not r.empty for r in results):
         raise click.ClickException("some sentences were not translated (see above)")
+
+
+def _pictures(translator, sentence, png, html, beam, lang) -> None:
+    """The heatmap (PNG) and the interactive page (HTML) of one sentence."""
+    if png:
+        translator.draw_attention(sentence, png, beam)
+        click.echo(f"attention heatmap written to {png}", err=True)
+    if html:
+        from transformer.attention_page import write_attention_page
+
+        html = write_attention_page(translator, sentence, html, beam=beam, lang=lang)
+        click.echo(f"attention page written to {html}", err=True)
 
 
 @main.command()

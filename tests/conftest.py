@@ -40,3 +40,16 @@ def _seed():
     import tinygrad_tx
 
     tinygrad_tx.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium driven by Playwright, for the HTML pages' tests; skips
+    with the reason where Playwright or a Chromium is missing."""
+    from tinygrad_tx.viz.browser import browser, why_no_browser
+
+    reason = why_no_browser()
+    if reason:
+        pytest.skip(reason)
+    with browser() as launched:
+        yield launched

@@ -103,3 +103,20 @@ def test_bad_device_is_a_clear_error(tmp_path):
 def test_bad_depth_is_rejected_by_click():
     result = _run("mlp", "--depth", "-1")
     assert result.exit_code == 2 and "--depth" in result.output
+
+
+def test_html_writes_the_interactive_page(tmp_path):
+    path = tmp_path / "pages" / "layer.html"
+    result = _run("encoder-layer", "--html", str(path), "--lang", "pt", "--depth", "0")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {path}\n"
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="pt">' in html and "retropropagação" in html
+    assert '"folded":true' in html and '"folded":false' not in html  # depth 0
+
+
+def test_html_writes_one_page_only(tmp_path):
+    result = _run("all", "--html", str(tmp_path / "x.html"))
+    assert result.exit_code == 2
+    assert "--html" in result.output and "name one EXAMPLE, not all" in result.output
+    assert not (tmp_path / "x.html").exists()

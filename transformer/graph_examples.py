@@ -19,6 +19,19 @@ import tinygrad_tx
 from tinygrad_tx import Tensor, composed, nn
 from tinygrad_tx import functional as F
 
+# The Transformer's modules keep one colour in every drawing (an index into the
+# engine's palette, tinygrad_tx.viz.style.CLUSTER_FILLS); others get a hashed one.
+MODULE_COLORS = {
+    **dict.fromkeys(("Transformer", "Encoder", "Decoder", "MLP"), 0),
+    "MultiHeadAttention": 1,
+    "Linear": 2,
+    **dict.fromkeys(("PositionwiseFeedForward", "Sequential"), 3),
+    "LayerNorm": 4,
+    **dict.fromkeys(("EncoderLayer", "DecoderLayer"), 5),
+    **dict.fromkeys(("Embedding", "PositionalEncoding"), 6),
+    **dict.fromkeys(("ReLU", "Tanh", "Sigmoid", "Dropout"), 7),
+}
+
 
 @dataclass(frozen=True)
 class GraphExample:
@@ -27,6 +40,7 @@ class GraphExample:
     build: Callable[[str], object]  # device -> root(s) for draw_graph, after backward
     title: str
     options: dict = field(default_factory=dict)  # draw_graph defaults for this example
+    page_depth: int | None = None  # the depth its HTML page starts folded at
 
 
 # ---------------------------------------------------------------- engine only
@@ -46,7 +60,7 @@ def neuron(device: str = "cpu") -> Tensor:
     x2w2 = _name(x2 * w2, "x2*w2")
     n = _name(_name(x1w1 + x2w2, "x1*w1 + x2*w2") + b, "n")
     o = _name(n.tanh(), "o")
-    o.backward(retain_grads=True)
+    o.backward(retain_graph=True, retain_grads=True)
     return o
 
 
@@ -71,7 +85,7 @@ def mlp(device: str = "cpu") -> Tensor:
     x = Tensor(xs, device=device, name="x")  # (4, 3)
     y = Tensor([[1.0], [-1.0], [-1.0], [1.0]], device=device, name="y")  # (4, 1)
     loss = _name(((model(x) - y) ** 2).mean(), "loss")
-    loss.backward(retain_grads=True)
+    loss.backward(retain_graph=True, retain_grads=True)
     return loss
 
 
@@ -86,9 +100,35 @@ def softmax(device: str = "cpu") -> dict[str, Tensor]:
     ):
         x = Tensor([[2.0, 1.0, 0.1]], requires_grad=True, device=device, name="x")
         y = _name(fn(x, axis=-1), "y")
-        y.backward(upstream, retain_grads=True)
+        y.backward(upstream, retain_graph=True, retain_grads=True)
         panels[label] = y
     return panels
+
+
+def thinking_machines(device: str = "cpu") -> Tensor:
+    """The slides' attention for "Thinking" in "Thinking Machines", d_k = 64:
+    q1·k1 = 112 and q1·k2 = 96, divided by √d_k = 8 give 14 and 12, softmax
+    gives 0.88 and 0.12, and z1 = 0.88 v1 + 0.12 v2. Then L = sum(z1), and
+    the gradients flow back to q1, K = (k1, k2) and V = (v1, v2).
+
+    q1 alternates 1 and 3, k1 is all 0.875 and k2 all 0.75, so the dot products
+    are exact: 32 · (1 + 3) · 0.875 = 112 and 32 · 4 · 0.75 = 96.
+    """
+    d_k, f32 = 64, np.float32
+    q1 = np.tile(np.array([1.0, 3.0], f32), d_k // 2)[None]  # (1, 64)
+    keys = np.stack([np.full(d_k, 0.875, f32), np.full(d_k, 0.75, f32)])  # k1, k2
+    values = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]], f32)  # v1, v2
+    q1, K, V = (
+        Tensor(a, requires_grad=True, device=device, name=name)
+        for a, name in ((q1, "q1"), (keys, "K"), (values, "V"))
+    )
+    scores = _name(q1 @ K.T, "scores")  # (1, 2): q1·k1 = 112, q1·k2 = 96
+    scaled = _name(scores / 8.0, "scores/√d_k")  # √64 = 8: 14 and 12
+    weights = _name(scaled.softmax(axis=-1), "weights")  # 0.8808 and 0.1192
+    z1 = _name(weights @ V, "z1")  # (1, 3): 0.88 v1 + 0.12 v2
+    loss = _name(z1.sum(), "L")
+    loss.backward(retain_graph=True, retain_grads=True)
+    return loss
 
 
 # ---------------------------------------------------------------- the Transformer
@@ -175,7 +215,7 @@ def transformer_step(device: str = "cpu", config=None) -> Tensor:
     logits = model(src, tgt_in, src_mask, tgt_mask)  # (B, Lt, V)
     loss = F.cross_entropy(logits, tgt_out, ignore_index=0, label_smoothing=0.1)
     loss = _name(loss, "loss")
-    loss.backward()
+    loss.backward(retain_graph=True)  # kept: the HTML page replays each op's backward
     return loss
 
 
@@ -205,7 +245,8 @@ def _backward(out: Tensor) -> Tensor:
     """Backward from a seeded random dL/dout, keeping every .grad. (An all-ones
     dL/dout would hide things: through a final LayerNorm, d(sum y)/dx is 0.)"""
     rng = np.random.default_rng(0)
-    out.backward(rng.standard_normal(out.shape).astype(out.dtype), retain_grads=True)
+    upstream = rng.standard_normal(out.shape).astype(out.dtype)
+    out.backward(upstream, retain_graph=True, retain_grads=True)
     return out
 
 
@@ -217,6 +258,13 @@ EXAMPLES: dict[str, GraphExample] = {
             "one neuron tanh(x1 w1 + x2 w2 + b), values and gradients (micrograd)",
             neuron,
             "a neuron: o = tanh(x1·w1 + x2·w2 + b)",
+            {"show_data": True, "show_grad": True},
+        ),
+        GraphExample(
+            "thinking-machines",
+            "the slides' attention: 112, 96 -> /√64 -> 14, 12 -> softmax 0.88, 0.12",
+            thinking_machines,
+            "Thinking Machines: softmax(q1 Kᵀ / √64) V, then L = sum(z1)",
             {"show_data": True, "show_grad": True},
         ),
         GraphExample(
@@ -251,6 +299,7 @@ EXAMPLES: dict[str, GraphExample] = {
             encoder_layer,
             "EncoderLayer: x = LayerNorm(x + Sublayer(x)), padding mask",
             {"compact": True},
+            page_depth=1,
         ),
         GraphExample(
             "decoder-layer",
@@ -258,6 +307,7 @@ EXAMPLES: dict[str, GraphExample] = {
             decoder_layer,
             "DecoderLayer: causal self-attention, cross-attention to memory, FFN",
             {"compact": True},
+            page_depth=1,
         ),
         GraphExample(
             "transformer",
@@ -266,6 +316,7 @@ EXAMPLES: dict[str, GraphExample] = {
             "Transformer training step, 2 encoder + 2 decoder layers "
             "(--depth 3 or 4 for more detail)",
             {"depth": 2, "compact": True},
+            page_depth=2,
         ),
     )
 }
@@ -290,7 +341,8 @@ def get_example(name: str) -> GraphExample:
 
 def _options(example: GraphExample, options: dict) -> dict:
     """The example's defaults, overridden by every option that is not None."""
-    return {**example.options, **{k: v for k, v in options.items() if v is not None}}
+    given = {k: v for k, v in options.items() if v is not None}
+    return {"module_colors": MODULE_COLORS, **example.options, **given}
 
 
 def render_example(
@@ -322,7 +374,7 @@ def example_text(name: str, *, device: str = "cpu", **options) -> str:
 
     example = get_example(name)
     merged = _options(example, options)
-    for drawing_only in ("color_by_grad", "rankdir", "compact"):
+    for drawing_only in ("color_by_grad", "rankdir", "compact", "module_colors"):
         merged.pop(drawing_only, None)
     return graph_text(example.build(device), title=example.title, **merged)
 

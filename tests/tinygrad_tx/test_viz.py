@@ -332,9 +332,55 @@ def test_module_colours_are_stable_and_differ_from_the_enclosing_cluster():
     assert style.module_color("Linear", avoid=style.module_color("Linear")) != (
         style.module_color("Linear")
     )
-    a = clusters(draw_graph(tower_loss()[0]).source)
+    a = clusters(draw_graph(tower_loss()[0]).source)  # hashed: no palette given
     b = clusters(draw_graph(tower_loss(n_blocks=1)[0]).source)
     assert a["cluster_head"] == {
         **b["cluster_head"],
         "nodes": a["cluster_head"]["nodes"],
     }
+
+
+def test_module_colours_come_from_the_callers_palette():
+    loss = tower_loss(n_blocks=1)[0]
+    hashed = clusters(draw_graph(loss).source)["cluster_head"]["fill"]
+    k = (style.CLUSTER_FILLS.index(hashed) + 3) % len(style.CLUSTER_FILLS)
+    found = clusters(draw_graph(loss, module_colors={"Linear": k}).source)
+    assert found["cluster_head"]["fill"] == style.CLUSTER_FILLS[k]
+    # the engine names no model: its fallback is a hash of the class name
+    assert not hasattr(style, "MODULE_COLORS")
+
+
+@pytest.mark.parametrize(
+    ("palette", "error", "match"),
+    [
+        ({"Linear": 8}, ValueError, r"'Linear' -> 8 is not a colour index; use an "
+         r"integer from 0 to 7"),
+        ({"Linear": "red"}, ValueError, "'Linear' -> 'red' is not a colour index"),
+        ([("Linear", 0)], TypeError, "module_colors must be a dict"),
+    ],
+)  # fmt: skip
+def test_bad_palette_is_named(palette, error, match):
+    with pytest.raises(error, match=match):
+        draw_graph(_tiny(), module_colors=palette)
+
+
+def test_viz_modules_import_each_other_without_a_circle():
+    """Every `from .x import` in tinygrad_tx/viz (at the top or inside a function)
+    is an edge; the graph of modules must have no cycle."""
+    import ast
+    import graphlib
+    from pathlib import Path
+
+    import tinygrad_tx.viz
+
+    folder = Path(tinygrad_tx.viz.__file__).parent
+    deps = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        deps[path.stem] = {
+            (node.module or "__init__").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1
+        }
+    deps.pop("__init__")  # the package's front door re-exports the modules
+    list(graphlib.TopologicalSorter(deps).static_order())  # CycleError on a circle

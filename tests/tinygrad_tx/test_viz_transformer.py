@@ -154,3 +154,12 @@ def test_transformer_renders_to_svg(tmp_path):
     assert path.name == "transformer.svg"
     svg = path.read_text()
     assert "encoder.layers.0" in svg and "applies mask" in svg
+
+
+def test_the_examples_colour_the_transformers_modules_from_their_palette(tmp_path):
+    path = gx.render_example("encoder-layer", tmp_path, format="dot")
+    found = clusters(path.read_text(encoding="utf-8"))
+    want = style.CLUSTER_FILLS[gx.MODULE_COLORS["MultiHeadAttention"]]
+    assert found["cluster_self_attn"]["fill"] == want
+    want = style.CLUSTER_FILLS[gx.MODULE_COLORS["EncoderLayer"]]
+    assert found["cluster_EncoderLayer"]["fill"] == want

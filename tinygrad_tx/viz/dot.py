@@ -12,12 +12,10 @@ import shutil
 
 import graphviz
 
-from ..tensor import Tensor
 from . import style
+from ._common import DEFAULT_MAX_NODES, as_roots, check_options, install_hint
 from .graph import Graph, View, choose_depth, is_constant
-
-DEFAULT_MAX_NODES = 300
-RANKDIRS = ("LR", "TB", "RL", "BT")
+from .text import view_text
 
 
 class TensorGraph(graphviz.Digraph):
@@ -41,8 +39,6 @@ class TensorGraph(graphviz.Digraph):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as exc:
-            from .render import install_hint
-
             return {"text/plain": f"{self.text}\n\n{install_hint(exc)}"}
 
 
@@ -57,6 +53,7 @@ def draw_graph(
     color_by_grad: bool = False,
     compact: bool = False,
     title: str | None = None,
+    module_colors: dict[str, int] | None = None,
 ) -> TensorGraph:
     """The graph that computed `root`, as a graphviz.Digraph.
 
@@ -73,13 +70,16 @@ def draw_graph(
     compact        draw an op and its unnamed output as one node (half the
                    nodes: for large graphs).
     title          a line above the drawing.
+    module_colors  {module class name: colour index 0-7} for the clusters (a
+                   model's drawings pass one so its parts keep their colours);
+                   other classes get a colour from a hash of their name.
     """
-    roots, panels = _as_roots(root)
-    _check_options(depth, rankdir, max_nodes)
+    roots, panels = as_roots(root)
+    check_options(depth, rankdir, max_nodes)
     graph = Graph(roots, panels, compact)
     chosen, note = choose_depth(graph, depth, max_nodes)
     view = View(graph, chosen)
-    drawer = _Drawer(view, show_data, show_grad, color_by_grad)
+    drawer = _Drawer(view, show_data, show_grad, color_by_grad, module_colors)
     dot = TensorGraph(
         name="tinygrad_tx",
         graph_attr=_graph_attr(rankdir, title, note),
@@ -90,43 +90,8 @@ def draw_graph(
     dot.depth, dot.note = chosen, note
     dot.n_nodes, dot.full_nodes = view.n_nodes(), graph.n_nodes()
     if shutil.which("dot") is None:  # keep a text version for Jupyter to show
-        from .text import view_text
-
         dot.text = view_text(view, show_data, show_grad, title, note)
     return dot
-
-
-def _as_roots(root) -> tuple[list[Tensor], list[str] | None]:
-    if isinstance(root, Tensor):
-        return [root], None
-    if isinstance(root, dict):
-        roots, panels = list(root.values()), [str(k) for k in root]
-    elif isinstance(root, list | tuple):
-        roots, panels = list(root), None
-    else:
-        roots, panels = [root], None
-    bad = [type(r).__name__ for r in roots if not isinstance(r, Tensor)]
-    if bad or not roots:
-        raise TypeError(
-            "draw_graph: root must be a Tensor, a list of Tensors or a dict "
-            f"{{label: Tensor}}; got {bad[0] if bad else 'an empty collection'}"
-        )
-    return roots, panels
-
-
-def _check_options(depth, rankdir, max_nodes) -> None:
-    if depth is not None and (not isinstance(depth, int) or depth < 0):
-        raise ValueError(
-            f"draw_graph: depth must be None or an integer >= 0, got {depth!r}"
-        )
-    if rankdir not in RANKDIRS:
-        raise ValueError(
-            f"draw_graph: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
-        )
-    if not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(
-            f"draw_graph: max_nodes must be a positive integer, got {max_nodes!r}"
-        )
 
 
 def _graph_attr(rankdir: str, title: str | None, note: str | None) -> dict:
@@ -147,8 +112,9 @@ class _Drawer:
     """Builds the Digraph from a View: node statements filed under their cluster,
     a key (panel, chain of module calls); then the clusters, nested; then edges."""
 
-    def __init__(self, view: View, show_data: bool, show_grad: bool, by_grad: bool):
+    def __init__(self, view: View, show_data, show_grad, by_grad, module_colors):
         self.view, self.g = view, view.graph
+        self.palette = style.check_palette(module_colors)
         self.show_data, self.show_grad = show_data, show_grad
         sizes = [style.grad_rms(t.grad) for t in self.g.tensors if t.grad is not None]
         self.scale = style.GradScale(sizes) if by_grad else None
@@ -253,7 +219,8 @@ class _Drawer:
         k = self.color_of.get(id(scope))
         if k is None:
             around = None if scope.parent is None else self._color_index(scope.parent)
-            k = self.color_of[id(scope)] = style.module_color(scope.module_type, around)
+            k = style.module_color(scope.module_type, around, self.palette)
+            self.color_of[id(scope)] = k
         return k
 
     # ------------------------------------------------------------ nodes

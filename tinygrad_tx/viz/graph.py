@@ -84,7 +84,7 @@ class Graph:
         the ops that use it when it belongs to them: a parameter or a one-element
         constant in the innermost call enclosing all its users (a Linear's weight
         inside that Linear); an unnamed buffer used inside one call only (a
-        positional table) in that call. Any other leaf is an input that came from
+        lookup table) in that call. Any other leaf is an input that came from
         outside, drawn outside every module.
         """
         users: list[list[tuple]] = [[] for _ in self.tensors]

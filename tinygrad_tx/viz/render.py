@@ -14,32 +14,10 @@ from pathlib import Path
 import graphviz
 
 from ..io import atomic_write_bytes
+from ._common import install_hint
 from .dot import draw_graph
 
 FORMATS = ("svg", "png", "pdf", "dot")
-
-
-def install_hint(
-    reason: Exception | str | None = None, source: Path | None = None
-) -> str:
-    """How to get Graphviz's `dot` program, for a message."""
-    why = "Graphviz's `dot` program was not found"
-    if reason is not None and not isinstance(reason, graphviz.ExecutableNotFound):
-        why = f"Graphviz's `dot` failed ({reason})"
-    lines = [f"{why}, so the graph was not turned into an image."]
-    if source is not None:
-        lines.append(f"The DOT source is saved in {source}.")
-    lines += [
-        "Install Graphviz to get images:",
-        "  Debian/Ubuntu:  sudo apt install graphviz",
-        "  macOS:          brew install graphviz",
-        "  conda:          conda install -c conda-forge graphviz",
-        "  Windows:        winget install graphviz   (or https://graphviz.org/download)",
-    ]
-    if source is not None:
-        image = source.with_suffix(".svg")
-        lines.append(f"then: dot -Tsvg {source} -o {image}")
-    return "\n".join(lines)
 
 
 def render_graph(root, path, format: str = "svg", **draw_options) -> Path:

@@ -29,7 +29,8 @@ FILL = {
     "mask": "#ffd6d6",
 }
 
-# Pastel fills for module clusters, one per module class in order of appearance.
+# Pastel fills for module clusters and their borders: colour index k is the pair
+# (CLUSTER_FILLS[k], CLUSTER_BORDERS[k]).
 CLUSTER_FILLS = [
     "#eaf2fb",
     "#fdf1e4",
@@ -51,27 +52,40 @@ CLUSTER_BORDERS = [
     "#8c8c8c",
 ]
 
-# The same module class gets the same colour in every drawing: a table for the
-# course's modules, a hash of the class name for the others.
-MODULE_COLORS = {
-    **dict.fromkeys(("Transformer", "Encoder", "Decoder", "MLP"), 0),
-    "MultiHeadAttention": 1,
-    "Linear": 2,
-    **dict.fromkeys(("PositionwiseFeedForward", "Sequential"), 3),
-    "LayerNorm": 4,
-    **dict.fromkeys(("EncoderLayer", "DecoderLayer"), 5),
-    **dict.fromkeys(("Embedding", "PositionalEncoding"), 6),
-    **dict.fromkeys(("ReLU", "Tanh", "Sigmoid", "Dropout"), 7),
-}
 
-
-def module_color(module_type: str, avoid: int | None = None) -> int:
+def module_color(
+    module_type: str, avoid: int | None = None, palette: dict | None = None
+) -> int:
     """Index into CLUSTER_FILLS for a module class, never `avoid` (the colour of
-    the cluster around it, so nested clusters stay distinct)."""
-    k = MODULE_COLORS.get(module_type)
+    the cluster around it, so nested clusters stay distinct).
+
+    `palette` maps class names to indices, chosen by the caller (a model's own
+    drawings give its modules fixed colours); any other class gets a hash of its
+    name, so the same class has the same colour in every drawing.
+    """
+    k = (palette or {}).get(module_type)
     if k is None:
         k = zlib.crc32(module_type.encode()) % len(CLUSTER_FILLS)
     return (k + 1) % len(CLUSTER_FILLS) if k == avoid else k
+
+
+def check_palette(palette: dict | None) -> dict:
+    """The palette itself ({} for None), or a ValueError naming a bad entry."""
+    if palette is None:
+        return {}
+    if not isinstance(palette, dict):
+        raise TypeError(
+            f"module_colors must be a dict {{module class name: colour index}}, "
+            f"got {type(palette).__name__}"
+        )
+    n = len(CLUSTER_FILLS)
+    for name, k in palette.items():
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < n:
+            raise ValueError(
+                f"module_colors: {name!r} -> {k!r} is not a colour index; use an "
+                f"integer from 0 to {n - 1} (a pair in style.CLUSTER_FILLS/BORDERS)"
+            )
+    return palette
 
 
 # Pale yellow for tiny gradients to warm red for large ones, all light enough

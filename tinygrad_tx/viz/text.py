@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from ..backend import to_numpy
-from .dot import DEFAULT_MAX_NODES, _as_roots, _check_options
+from ._common import DEFAULT_MAX_NODES, as_roots, check_options
 from .graph import Graph, View, choose_depth, is_constant
 
 
@@ -33,8 +33,8 @@ def graph_text(
     title: str | None = None,
 ) -> str:
     """The text tree of the graph that computed `root` (options as draw_graph)."""
-    roots, panels = _as_roots(root)
-    _check_options(depth, "LR", max_nodes)
+    roots, panels = as_roots(root, "graph_text")
+    check_options(depth, "LR", max_nodes, "graph_text")
     graph = Graph(roots, panels)
     chosen, note = choose_depth(graph, depth, max_nodes)
     return view_text(View(graph, chosen), show_data, show_grad, title, note)
