@@ -21,6 +21,7 @@ from tinygrad_tx.cli_errors import clear_errors
 from transformer import cli_options as opt
 from transformer.bench.cli import bench
 from transformer.config import PRESETS
+from transformer.run_dir import check_replaceable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -158,6 +159,13 @@ def render_graph_command(example, list_examples, docs_images, fmt, out_dir, text
     _draw(gx, names, fmt, out_dir, text, device, drawing)
 
 
+_HTML = (
+    b"<!DOCTYPE html",
+    b"<!doctype html",
+    b"<html",
+)  # what replaceable pages start with
+
+
 def _html_page(example, html, lang, device, depth) -> None:
     from transformer.pages import write_example_page
 
@@ -165,6 +173,7 @@ def _html_page(example, html, lang, device, depth) -> None:
         raise click.BadParameter("writes one page: name one EXAMPLE, not all",
                                  param_hint="--html")  # fmt: skip
     with clear_errors():
+        check_replaceable(html, "an HTML page")
         path = write_example_page(example, html, lang=lang, device=device, depth=depth)
     click.echo(f"wrote {path}")
 
@@ -312,6 +321,7 @@ def _pictures(translator, sentence, png, html, beam, lang) -> None:
     if html:
         from transformer.attention_page import write_attention_page
 
+        check_replaceable(html, "an HTML page")
         html = write_attention_page(translator, sentence, html, beam=beam, lang=lang)
         click.echo(f"attention page written to {html}", err=True)
 

@@ -235,6 +235,15 @@ def test_hints_print_the_command_the_user_typed(monkeypatch):
     assert commands.command("evaluate") == "python cli.py evaluate"
 
 
+def test_render_graph_html_never_replaces_a_file_of_another_kind(tmp_path):
+    notes = tmp_path / "notes.html"
+    notes.write_text("my notes, not a page")
+    result = invoke("render-graph", "neuron", "--html", notes)
+    assert result.exit_code == 1
+    assert "exists and is not an HTML page, so it is not replaced" in result.output
+    assert notes.read_text() == "my notes, not a page"
+
+
 # ------------------------------------------------------------------ without Graphviz
 
 

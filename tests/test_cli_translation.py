@@ -270,5 +270,14 @@ def test_show_attention_never_replaces_a_file_that_is_not_a_picture(trained, tmp
     notes.write_text("mine")
     result = invoke("translate", "--checkpoint", str(run), "--show-attention",
                     str(notes), "I love books")  # fmt: skip
-    assert result.exit_code == 1 and "is not a PNG picture" in result.output
+    assert result.exit_code == 1
+    assert "exists and is not a PNG picture, so it is not replaced" in result.output
     assert notes.read_text() == "mine"
+    result = invoke("translate", "--checkpoint", str(run), "--html",
+                    str(run / "vocab.json"), "I love books")  # fmt: skip
+    assert result.exit_code == 1 and "is a file of the training run" in result.output
+    page = tmp_path / "page.html"
+    for _ in range(2):  # a page written before is replaced
+        result = invoke("translate", "--checkpoint", str(run), "--html", str(page),
+                        "I love books")  # fmt: skip
+        assert result.exit_code == 0, result.output

@@ -99,6 +99,32 @@ def claim_existing(out: str | os.PathLike, echo=print) -> RunFolder:
     return folder
 
 
+# How the files that a command may replace begin.
+SIGNATURES = {
+    "a PNG picture": (b"\x89PNG\r\n\x1a\n",),
+    "an HTML page": (b"<!DOCTYPE html", b"<!doctype html", b"<html"),
+}
+
+
+def check_replaceable(path: str | os.PathLike, kind: str) -> None:
+    """Refuse to write a picture or a page (`kind`, a key of SIGNATURES) over
+    a file of a training run, or over a file of another kind: only an earlier
+    PNG picture or HTML page is replaced."""
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder: name the file to write")
+    if path.exists() and is_run(path.resolve().parent):
+        raise CheckpointError(
+            f"{path} is a file of the training run in {path.resolve().parent}: it is "
+            "not replaced; write to another folder, e.g. out/"
+        )
+    if path.is_file() and not path.read_bytes()[:16].startswith(SIGNATURES[kind]):
+        raise CheckpointError(
+            f"{path} exists and is not {kind}, so it is not replaced: choose another "
+            "name, or move that file away first"
+        )
+
+
 def require_state(out: str | os.PathLike) -> Path:
     """The folder of a run that can be resumed, or a CheckpointError saying
     how to start one."""

@@ -116,7 +116,9 @@ class Translator:
         """Translate one sentence and save the last decoder layer's
         cross-attention as a heatmap at `path`; returns the Translation. A
         file that is not a PNG, or any file of a training run, is not replaced."""
-        _check_picture_path(Path(path))
+        from .run_dir import check_replaceable
+
+        check_replaceable(path, "a PNG picture")
         translation = self.translate([sentence], beam)[0]
         src = self.src_vocab.encode(sentence)
         out = self.tgt_vocab.encode(translation.output)
@@ -152,21 +154,6 @@ class Translator:
             ids.append(self.src_vocab.encode(sentence))
             unknown.append(self.src_vocab.unknown_words(sentence))
         return ids, unknown
-
-
-def _check_picture_path(path: Path) -> None:
-    from .run_dir import is_run
-
-    if path.exists() and is_run(path.resolve().parent):
-        raise ckpt.CheckpointError(
-            f"{path} is a file of the training run in {path.resolve().parent}: it is "
-            "not replaced; save the heatmap elsewhere, e.g. out/attention.png"
-        )
-    if path.is_file() and path.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ckpt.CheckpointError(
-            f"{path} exists and is not a PNG picture, so it is not replaced: choose "
-            "another name for the heatmap"
-        )
 
 
 def run_splits(saved: dict):
