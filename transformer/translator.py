@@ -79,6 +79,14 @@ class Translator:
             for s, out, u, p in zip(sentences, outputs, unknown, problems)
         ]
 
+    def translate_one(self, sentence: str, beam: int = 1) -> Translation:
+        """One sentence's Translation; a sentence that cannot be translated
+        (empty, too long) is a ValueError saying why."""
+        translation = self.translate([sentence], beam)[0]
+        if translation.problem:
+            raise ValueError(f"sentence 1 {translation.problem}")
+        return translation
+
     def _decode(self, ids: list[list[int]], beam: int) -> list[list[int]]:
         """Output ids for each sentence's source ids (none for an empty one)."""
         if beam == 1:
@@ -119,7 +127,7 @@ class Translator:
         from .run_dir import check_replaceable
 
         check_replaceable(path, "a PNG picture")
-        translation = self.translate([sentence], beam)[0]
+        translation = self.translate_one(sentence, beam)
         src = self.src_vocab.encode(sentence)
         out = self.tgt_vocab.encode(translation.output)
         weights = cross_attention(self.model, src, out)  # (H, len(out) + 1, S)
