@@ -1,7 +1,9 @@
 """tinygrad_tx command line: `python cli.py --help` lists the commands.
 
 Each command parses its options, calls the library, and prints; the work itself
-lives in the packages (tinygrad_tx, transformer), not here.
+lives in the packages (tinygrad_tx, transformer), not here. A library error
+about the user's input becomes a one-line message (tinygrad_tx.cli_errors).
+Command groups live beside the code they drive and are attached below.
 """
 
 from __future__ import annotations
@@ -11,11 +13,17 @@ import shutil
 import sys
 
 import click
+from click.core import ParameterSource
 
 import tinygrad_tx
 from lessons.cli import lesson
 from tinygrad_tx.backend import cuda_status
+from tinygrad_tx.cli_errors import clear_errors
 from tinygrad_tx.grading.cli import exercise as exercise_group
+from transformer import cli_options as opt
+from transformer.bench.cli import bench
+from transformer.config import PRESETS
+from transformer.run_dir import check_replaceable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,25 +33,7 @@ def main():
     you need", from scratch, for learning."""
 
 
-# Options that several commands take, declared once.
-_device_option = click.option(
-    "--device", default="cpu", show_default=True, help="cpu, cuda or auto."
-)
-_RUN_DIR = "runs/toy-translation"
-_checkpoint_option = click.option(
-    "--checkpoint",
-    default=_RUN_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of a trained model.",
-)
-_lang_option = click.option(
-    "--lang",
-    type=click.Choice(["en", "pt"]),
-    default="en",
-    show_default=True,
-    help="Language of an HTML page's labels (pt: Brazilian Portuguese).",
-)
+main.add_command(bench)
 
 
 # ---------------------------------------------------------------- info
@@ -51,215 +41,30 @@ _lang_option = click.option(
 
 @main.command()
 @click.option(
-    "--model",
-    "model_config",
-    metavar="CONFIG",
-    default=None,
-    help="Print this model preset (tiny, toy, small, base, big) and its "
-    "parameter counts instead.",
-)
+    "--model", "model_config", metavar="CONFIG",
+    help=f"Print this model preset ({', '.join(PRESETS)}) and its parameter counts.",
+)  # fmt: skip
 def info(model_config):
     """Print versions, the devices found and whether Graphviz's `dot` is present."""
     import numpy
 
     if model_config is not None:
-        from transformer.config import PRESETS, TransformerConfig, describe
+        from transformer.run_setup import describe_preset
 
-        if model_config not in PRESETS:
-            raise click.BadParameter(
-                f"unknown config {model_config!r}; choose one of {', '.join(PRESETS)}",
-                param_hint="--model",
-            )
-        for line in describe(TransformerConfig.preset(model_config), model_config):
-            click.echo(line)
+        with clear_errors(param="--model"):
+            click.echo("\n".join(describe_preset(model_config)))
         return
-
-    click.echo(f"tinygrad_tx {tinygrad_tx.__version__}")
-    click.echo(f"python      {platform.python_version()} ({sys.executable})")
-    click.echo(f"numpy       {numpy.__version__}")
     cuda_ok, cuda_what = cuda_status()
-    click.echo("devices     cpu" + (f", cuda ({cuda_what})" if cuda_ok else ""))
-    if not cuda_ok:
-        click.echo(f"cuda        not available: {cuda_what}")
     dot = shutil.which("dot")
-    found = (
-        f"dot found at {dot}"
-        if dot
-        else "dot not found (graphs are saved as .dot source)"
-    )
-    click.echo(f"graphviz    {found}")
-
-
-# ---------------------------------------------------------------- bench (engine, model, train, viz)
-
-
-@main.group()
-def bench():
-    """Benchmarks that print ratios measured in one run (see each subcommand)."""
-
-
-@bench.command("engine")
-@_device_option
-@click.option(
-    "--steps",
-    default=100,
-    show_default=True,
-    type=click.IntRange(min=5),
-    help="Timed training steps per implementation (interleaved).",
-)
-@click.option(
-    "--memory-steps",
-    default=200,
-    show_default=True,
-    type=click.IntRange(min=11),
-    help="Training steps watched for memory growth.",
-)
-@click.option("--batch", default=128, show_default=True, type=click.IntRange(min=1))
-@click.option("--seed", default=0, show_default=True, help="Seed for data and weights.")
-def bench_engine(device, steps, memory_steps, batch, seed):
-    """Engine overhead over hand-written NumPy: a 784-256-256-10 MLP training
-    step (target ratio <= 1.2), per-op dispatch cost, memory over many steps,
-    and reference cycles (gc on vs off)."""
-    from tinygrad_tx.bench.engine import (
-        EngineBenchConfig,
-        report_lines,
-        run_engine_bench,
-    )
-
-    config = EngineBenchConfig(
-        batch=batch,
-        timed_steps=steps,
-        memory_steps=memory_steps,
-        device=device,
-        seed=seed,
-    )
-    try:
-        result = run_engine_bench(config)
-    except (RuntimeError, ValueError) as exc:  # e.g. cuda not available
-        raise click.ClickException(str(exc)) from None
-    for line in report_lines(result):
-        click.echo(line)
-
-
-@bench.command("model")
-@_device_option
-@click.option(
-    "--quick",
-    is_flag=True,
-    help="A few seconds: 1 timed run, L up to 128 in (a) and 512 in (b).",
-)
-@click.option(
-    "--repeats",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Timed runs per measurement (default 3, or 1 with --quick).",
-)
-def bench_model(device, quick, repeats):
-    """Attention forward + backward: (a) the fused op against the composed ops
-    at B=32, H=8, D=64, L = 32, 128, 512 (time, peak memory, ratios); (b) the
-    fused op at L = 64 ... 1024, showing the quadratic growth of the L x L
-    attention matrix."""
-    from transformer.bench.model import ModelBenchConfig, report_lines, run_model_bench
-
-    options = {"device": device}
-    if repeats is not None:
-        options["repeats"] = repeats
-    config = ModelBenchConfig.quick(**options) if quick else ModelBenchConfig(**options)
-    try:
-        result = run_model_bench(config, echo=lambda line: click.echo(line, err=True))
-    except (RuntimeError, ValueError, MemoryError) as exc:  # e.g. cuda not available
-        raise click.ClickException(str(exc)) from None
-    for line in report_lines(result):
-        click.echo(line)
-
-
-@bench.command("train")
-@click.option(
-    "--config",
-    "size",
-    type=click.Choice(["toy", "small", "base", "tiny"]),
-    default="toy",
-    show_default=True,
-    help="Model and batch size (issue 8); tiny is a seconds-long smoke run.",
-)
-@_device_option
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=None,
-    help="CPU threads for NumPy's BLAS and PyTorch alike [default: CPU count].",
-)
-@click.option(
-    "--dropout",
-    type=click.FloatRange(0.0, 1.0, max_open=True),
-    default=0.1,
-    show_default=True,
-    help="Dropout probability (compare PyTorch at the same setting).",
-)
-@click.option(
-    "--steps",
-    type=click.IntRange(min=3),
-    default=20,
-    show_default=True,
-    help="Timed steps per side, in blocks taking turns with PyTorch's.",
-)
-@click.option("--no-torch", is_flag=True, help="Skip the PyTorch comparison.")
-@click.option(
-    "--return-freed-memory",
-    is_flag=True,
-    help="Leave malloc returning freed memory to the system (more page faults; "
-    "by default it is kept for reuse: tinygrad_tx.memory).",
-)
-def bench_train(size, device, threads, dropout, steps, no_torch, return_freed_memory):
-    """Training steps (forward, backward, Adam) of the encoder-decoder
-    Transformer: median ms/step, tokens/s, peak memory; beside PyTorch running
-    the same model, weights and batches when it is installed (ratios, and the
-    first batch's loss difference), and the step's matmul-only floor."""
-    import os
-
-    from transformer.bench.threads import rerun_with_threads, threads_note, threads_set
-    from transformer.bench.train import TrainBenchConfig, report_lines, run_train_bench
-
-    threads = threads or os.cpu_count() or 1
-    if not threads_set(threads):  # BLAS reads its thread count at start-up
-        args = ["--config", size, "--device", device, "--threads", str(threads)]
-        args += ["--dropout", str(dropout), "--steps", str(steps)]
-        args += ["--no-torch"] if no_torch else []
-        args += ["--return-freed-memory"] if return_freed_memory else []
-        sys.exit(rerun_with_threads(args, threads, click.echo))
-    config = TrainBenchConfig(
-        size=size, device=device, threads=threads, dropout=dropout, steps=steps,
-        compare_torch=not no_torch, keep_freed_memory=not return_freed_memory,
-    )  # fmt: skip
-    try:
-        result = run_train_bench(config, echo=lambda line: click.echo(line, err=True))
-    except (RuntimeError, ValueError, MemoryError) as exc:  # e.g. cuda not available
-        raise click.ClickException(str(exc)) from None
-    result.threads_note = threads_note(threads)
-    for line in report_lines(result):
-        click.echo(line)
-
-
-@bench.command("viz")
-@click.option(
-    "--repeats", type=click.IntRange(min=1), default=3, show_default=True,
-    help="Timed runs per measurement (the best is shown).",
-)  # fmt: skip
-@_device_option
-def bench_viz(repeats, device):
-    """Drawing a Transformer training step's graph: seconds to DOT source for
-    the toy preset and larger stacks (target: the toy step in under 2 s)."""
-    from transformer.bench.viz import report_lines, run_viz_bench
-
-    try:
-        rows = run_viz_bench(repeats, device, echo=lambda s: click.echo(s, err=True))
-    except (RuntimeError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    for line in report_lines(rows, repeats):
-        click.echo(line)
-
-
-# ---------------------------------------------------------------- model info
+    click.echo("\n".join([
+        f"tinygrad_tx {tinygrad_tx.__version__}",
+        f"python      {platform.python_version()} ({sys.executable})",
+        f"numpy       {numpy.__version__}",
+        "devices     cpu" + (f", cuda ({cuda_what})" if cuda_ok else ""),
+        *([] if cuda_ok else [f"cuda        not available: {cuda_what}"]),
+        "graphviz    " + (f"dot found at {dot}" if dot
+                          else "dot not found (graphs are saved as .dot source)"),
+    ]))  # fmt: skip
 
 
 # ---------------------------------------------------------------- render-graph
@@ -269,87 +74,58 @@ def bench_viz(repeats, device):
 @click.argument("example", required=False)
 @click.option(
     "--list", "list_examples", is_flag=True, help="Name each example and exit."
-)
+)  # fmt: skip
 @click.option(
-    "--docs-images",
-    is_flag=True,
+    "--docs-images", is_flag=True,
     help="Write the README's small PNGs (neuron, attention, encoder-layer) into "
     "docs/images and exit.",
-)
+)  # fmt: skip
 @click.option(
-    "--depth",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="K",
+    "--depth", type=click.IntRange(min=0), metavar="K",
     help="Fold module calls deeper than K into one box each (0: the whole model is "
     "one box). Default: everything, or the deepest depth that fits --max-nodes; "
     "2 for the transformer.",
-)
+)  # fmt: skip
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["svg", "png", "pdf", "dot"]),
-    default="svg",
-    show_default=True,
-    help="Image format (svg, png, pdf need Graphviz; dot is the source).",
-)
+    "--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot"]), default="svg",
+    show_default=True, help="Image format (svg, png, pdf need Graphviz; dot is the source).",
+)  # fmt: skip
 @click.option(
-    "--out",
-    "out_dir",
-    default="out/graphs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder to write the drawings into.",
-)
+    "--out", "out_dir", default="out/graphs", show_default=True,
+    type=click.Path(file_okay=False), help="Folder to write the drawings into.",
+)  # fmt: skip
 @click.option(
-    "--show-data/--no-show-data",
-    default=None,
+    "--show-data/--no-show-data", default=None,
     help="Print the values of small tensors (on by default for neuron and softmax).",
-)
+)  # fmt: skip
 @click.option(
-    "--show-grad/--no-show-grad",
-    default=None,
+    "--show-grad/--no-show-grad", default=None,
     help="Print the gradients of small tensors (on by default for neuron and softmax).",
-)
+)  # fmt: skip
 @click.option(
     "--color-grad", is_flag=True, help="Colour tensors by gradient size (log scale)."
-)
+)  # fmt: skip
 @click.option(
-    "--compact/--no-compact",
-    default=None,
+    "--compact/--no-compact", default=None,
     help="Draw each op and its unnamed output as one node (on by default for the "
     "layers and the transformer).",
-)
+)  # fmt: skip
 @click.option(
-    "--max-nodes",
-    type=click.IntRange(min=1),
-    default=300,
-    show_default=True,
+    "--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
     help="Without --depth, fold a larger graph to the deepest depth that fits.",
-)
+)  # fmt: skip
 @click.option(
     "--text", is_flag=True, help="Print the graph as a text tree instead of a file."
-)
+)  # fmt: skip
 @click.option(
-    "--html",
-    type=click.Path(dir_okay=False),
+    "--html", type=click.Path(dir_okay=False),
     help="Write the interactive page (fold, click, step through forward and backward) "
     "to this HTML file instead; --depth sets where it starts folded.",
-)
-@_lang_option
-@_device_option
-def render_graph_command(
-    example,
-    list_examples,
-    docs_images,
-    fmt,
-    out_dir,
-    text,
-    html,
-    lang,
-    device,
-    **drawing,
-):
+)  # fmt: skip
+@opt.lang_option
+@opt.device_option
+def render_graph_command(example, list_examples, docs_images, fmt, out_dir, text, html,
+                         lang, device, **drawing):  # fmt: skip
     """Draw the computation graph of EXAMPLE (see --list), or of every example
     with EXAMPLE = all, clustered by module, into out/graphs/.
 
@@ -364,7 +140,10 @@ def render_graph_command(
         click.echo(gx.describe())
         return
     if docs_images:
-        click.echo("\n".join(f"wrote {path}" for path in gx.write_docs_images()))
+        _require_dot("--docs-images")
+        with clear_errors():
+            written = gx.write_docs_images()
+        click.echo("\n".join(f"wrote {path}" for path in written))
         return
     if example is None or (example != "all" and example not in gx.EXAMPLES):
         choices = f"{', '.join(gx.EXAMPLES)}, or all (see --list)"
@@ -376,238 +155,197 @@ def render_graph_command(
         )
     drawing["color_by_grad"] = drawing.pop("color_grad") or None
     if html:
-        from transformer.pages import write_example_page
-
-        if example == "all":
-            raise click.BadParameter(
-                "writes one page: name one EXAMPLE, not all", param_hint="--html"
-            )
-        with _clear_errors():
-            path = write_example_page(
-                example, html, lang=lang, device=device, depth=drawing["depth"]
-            )
-        click.echo(f"wrote {path}")
+        _html_page(example, html, lang, device, drawing["depth"])
         return
-    try:
-        for name in list(gx.EXAMPLES) if example == "all" else [example]:
+    names = list(gx.EXAMPLES) if example == "all" else [example]
+    _draw(gx, names, fmt, out_dir, text, device, drawing)
+
+
+_HTML = (
+    b"<!DOCTYPE html",
+    b"<!doctype html",
+    b"<html",
+)  # what replaceable pages start with
+
+
+def _html_page(example, html, lang, device, depth) -> None:
+    from transformer.pages import write_example_page
+
+    if example == "all":
+        raise click.BadParameter("writes one page: name one EXAMPLE, not all",
+                                 param_hint="--html")  # fmt: skip
+    with clear_errors():
+        check_replaceable(html, "an HTML page")
+        path = write_example_page(example, html, lang=lang, device=device, depth=depth)
+    click.echo(f"wrote {path}")
+
+
+def _draw(gx, names, fmt, out_dir, text, device, drawing) -> None:
+    """Print each example as a text tree, or write its drawing; without
+    Graphviz, write the DOT source and say once how to make the images."""
+    written = fmt if text or fmt == "dot" or shutil.which("dot") else "dot"
+    with clear_errors():
+        for name in names:
             if text:
                 click.echo(gx.example_text(name, device=device, **drawing))
                 continue
             path = gx.render_example(
-                name, out_dir, format=fmt, device=device, **drawing
+                name, out_dir, format=written, device=device, **drawing
             )
             click.echo(f"wrote {path}")
-    except (ValueError, RuntimeError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    if written != fmt:
+        click.echo(_no_dot_hint(fmt, path if len(names) == 1 else None), err=True)
+
+
+def _no_dot_hint(fmt: str, source) -> str:
+    """How to install Graphviz, and the command that makes the image later."""
+    from tinygrad_tx.viz.render import install_hint
+
+    file = source or "FILE.dot"
+    image = f"{str(file)[: -len('.dot')]}.{fmt}"
+    return f"{install_hint()}\nthen: dot -T{fmt} {file} -o {image}"
+
+
+def _require_dot(option: str) -> None:
+    if shutil.which("dot") is None:
+        raise click.UsageError(
+            f"{option} writes PNGs and needs Graphviz's `dot` program, which is not on "
+            "PATH; nothing was written. Install Graphviz (sudo apt install graphviz, "
+            "brew install graphviz or conda install -c conda-forge graphviz)"
+        )
 
 
 # ---------------------------------------------------------------- train / translate / evaluate
 
 
-class _clear_errors:
-    """Turn the library's errors about the user's input (a checkpoint, a file,
-    a device) into a one-line message and exit status 1, never a traceback."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, traceback):
-        if isinstance(exc, (ValueError, TypeError, OSError, RuntimeError, KeyError)):
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            raise click.ClickException(str(message)) from None
-        return False
-
-
 @main.command("train-toy-translation")
-@click.option(
-    "--steps", type=click.IntRange(min=1), help="Optimizer steps.  [default: 1500]"
+@opt.train_options
+@opt.device_option
+@opt.threads_option(
+    1, "Threads for NumPy's matrix products (1 is fastest for this model)."
 )
 @click.option(
-    "--d-model",
-    type=click.IntRange(min=1),
-    help="Width of every token vector.  [default: 128]",
-)
+    "--out", default=opt.RUN_DIR, show_default=True, type=click.Path(file_okay=False),
+    help="Output folder. A previous run there is moved aside, never overwritten; "
+    "a folder holding anything else is refused.",
+)  # fmt: skip
 @click.option(
-    "--layers",
-    type=click.IntRange(min=1),
-    help="Encoder layers (and as many decoder layers).  [default: 2]",
-)
-@click.option(
-    "--heads",
-    type=click.IntRange(min=1),
-    help="Attention heads (must divide --d-model).  [default: 4]",
-)
-@click.option(
-    "--d-ff",
-    type=click.IntRange(min=1),
-    help="Hidden width of the feed-forward networks.  [default: 512]",
-)
-@click.option(
-    "--dropout",
-    type=click.FloatRange(0.0, 1.0, max_open=True),
-    help="Dropout probability.  [default: 0.1]",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    help="Sentence pairs per step.  [default: 64]",
-)
-@click.option(
-    "--lr",
-    type=click.FloatRange(min=0.0, min_open=True),
-    help="Peak learning rate, reached after the warm-up (Noam schedule).  [default: 0.001]",
-)
-@click.option(
-    "--warmup",
-    type=click.IntRange(min=1),
-    help="Warm-up steps of the Noam schedule.  [default: 200]",
-)
-@click.option(
-    "--eval-every",
-    type=click.IntRange(min=1),
-    help="Steps between validations.  [default: 250]",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    help="Corpus, initial weights, dropout and batch order.  [default: 0]",
-)
-@click.option(
-    "--data",
-    type=click.Path(dir_okay=False),
-    help="A TSV of sentence pairs (source TAB target) instead of the toy corpus.",
-)
-@_device_option
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Threads for NumPy's matrix products (1 is fastest for this small model).",
-)
-@click.option(
-    "--out",
-    default=_RUN_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Output directory (a previous run there is moved aside, not overwritten).",
-)
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Continue the interrupted run in --out, exactly where it stopped.",
-)
+    "--resume", is_flag=True,
+    help="Continue the run in --out where it stopped, with its saved settings "
+    "(only --steps and --device may change).",
+)  # fmt: skip
 @click.pass_context
 def train_toy_translation(ctx, out, resume, threads, **options):
     """Train the toy English -> Portuguese Transformer, test it on held-out
     sentences, and save the model, vocabularies, metrics and plots in --out.
-    Ctrl-C stops cleanly and saves a checkpoint to --resume from."""
-    from tinygrad_tx.memory import keep_freed_memory
+    Ctrl-C (or SIGTERM) stops cleanly and saves a checkpoint to --resume from."""
+    from tinygrad_tx.bench.memory import keep_freed_memory
     from transformer.cpu import set_blas_threads
-    from transformer.train import model_and_train_options, train
+    from transformer.train import train_from_options
 
-    given = {k: v for k, v in options.items() if v is not None}
-    if resume:
-        fixed = sorted(k for k in given if k not in ("steps", "device"))
-        if fixed:
-            names = ", ".join("--" + k.replace("_", "-") for k in fixed)
-            raise click.UsageError(
-                f"{names}: a resumed run keeps its saved settings "
-                "(only --steps and --device may change)"
-            )
+    defaulted = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    given = {k: v for k, v in options.items()
+             if ctx.get_parameter_source(k) not in defaulted}  # fmt: skip
     set_blas_threads(threads)
     keep_freed_memory()  # fewer page faults per step; changes no result
-    with _clear_errors():
-        config, model_options = model_and_train_options(given)
-        summary = train(config, model_options, out=out, resume=resume, echo=click.echo)
-    if summary.get("interrupted"):
-        ctx.exit(130)  # the shell's code for "stopped by Ctrl-C"
+    with clear_errors():
+        summary = train_from_options(given, out, resume, echo=click.echo)
+    if summary.get("interrupted"):  # the shell's codes for SIGINT and SIGTERM
+        ctx.exit(143 if summary["signal"] == "SIGTERM" else 130)
+    if summary.get("diverged"):
+        ctx.exit(1)
 
 
 def _sentences(sentences: tuple[str, ...]) -> list[str]:
-    """The sentences given as arguments, or else read from stdin, one a line."""
+    """The sentences given as arguments, or else the lines of stdin, blank
+    lines kept (each input line gets one output line)."""
     if sentences:
         return list(sentences)
-    stream = sys.stdin
-    if stream.isatty():
+    if sys.stdin.isatty():
         raise click.UsageError(
             'give sentences to translate, e.g. translate "i love books", or pipe them one a line'
         )
-    lines = [line.strip() for line in stream]
-    if not any(lines):
+    lines = sys.stdin.read().splitlines()
+    if not any(line.strip() for line in lines):
         raise click.UsageError("no sentences on standard input (one a line expected)")
-    return [line for line in lines if line]
+    return lines
 
 
 @main.command()
 @click.argument("sentences", nargs=-1)
-@_checkpoint_option
+@opt.checkpoint_option
 @click.option(
-    "--beam",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    "--beam", type=click.IntRange(min=1), default=1, show_default=True,
     help="Beam width; 1 is greedy decoding.",
-)
+)  # fmt: skip
 @click.option(
-    "--show-attention",
-    type=click.Path(dir_okay=False),
-    help="Save the cross-attention heatmap of the (first) sentence to this PNG.",
-)
+    "--show-attention", type=click.Path(dir_okay=False),
+    help="Save the cross-attention heatmap of the first sentence to this PNG.",
+)  # fmt: skip
 @click.option(
-    "--html",
-    type=click.Path(dir_okay=False),
-    help="Write the interactive attention page of the (first) sentence to this HTML "
+    "--html", type=click.Path(dir_okay=False),
+    help="Write the interactive attention page of the first sentence to this HTML "
     "file: every layer and head of the three kinds of attention.",
-)
-@_lang_option
-@_device_option
+)  # fmt: skip
+@opt.lang_option
+@opt.device_option
 def translate(sentences, checkpoint, beam, show_attention, html, lang, device):
-    """Translate English SENTENCES into Portuguese (or lines of stdin)."""
+    """Translate English SENTENCES into Portuguese, or the lines of stdin (one
+    output line per input line; a blank line stays blank)."""
     from transformer.translator import Translator
 
+    from_stdin = not sentences
     sentences = _sentences(sentences)
-    with _clear_errors():
+    if not any(s.strip() for s in sentences):
+        raise click.BadParameter("every sentence is empty: nothing to translate",
+                                 param_hint="SENTENCES")  # fmt: skip
+    with clear_errors():
         translator = Translator.load(checkpoint, device)
         results = translator.translate(sentences, beam)
-        if show_attention:
-            translator.draw_attention(sentences[0], show_attention, beam)
-        if html:
-            from transformer.attention_page import write_attention_page
-
-            html = write_attention_page(
-                translator, sentences[0], html, beam=beam, lang=lang
-            )
-    for result in results:
+        first = next((r.source for r in results if not r.problem), None)
+        if first and (show_attention or html):
+            _pictures(translator, first, show_attention, html, beam, lang)
+    for number, result in enumerate(results, start=1):
+        if result.problem and not (result.empty and from_stdin):
+            click.echo(f"warning: sentence {number} {result.problem}", err=True)
         if result.unknown:
             click.echo(translator.unknown_warning(result), err=True)
         click.echo(result.output)
-    if show_attention:
-        click.echo(f"attention heatmap written to {show_attention}", err=True)
+    if any(r.problem and not r.empty for r in results):
+        raise click.ClickException("some sentences were not translated (see above)")
+
+
+def _pictures(translator, sentence, png, html, beam, lang) -> None:
+    """The heatmap (PNG) and the interactive page (HTML) of one sentence."""
+    if png:
+        translator.draw_attention(sentence, png, beam)
+        click.echo(f"attention heatmap written to {png}", err=True)
     if html:
+        from transformer.attention_page import write_attention_page
+
+        check_replaceable(html, "an HTML page")
+        html = write_attention_page(translator, sentence, html, beam=beam, lang=lang)
         click.echo(f"attention page written to {html}", err=True)
 
 
 @main.command()
-@_checkpoint_option
+@opt.checkpoint_option
 @click.option(
-    "--split",
-    type=click.Choice(["train", "valid", "test"]),
-    default="test",
-    show_default=True,
-    help="Which split of the run's data to score.",
-)
-@_device_option
+    "--split", type=click.Choice(["train", "valid", "test"]), default="test",
+    show_default=True, help="Which split of the run's data to score.",
+)  # fmt: skip
+@opt.device_option
 def evaluate(checkpoint, split, device):
     """Score a trained model on a split of its data: BLEU, exact match, token
     accuracy and loss."""
+    from transformer.report import plural
     from transformer.translator import Translator, run_splits
 
-    with _clear_errors():
+    with clear_errors():
         translator = Translator.load(checkpoint, device)
         pairs = getattr(run_splits(translator.saved), split)
         scores = translator.evaluate(pairs)
-    click.echo(f"{split} split: {len(pairs)} sentence pairs")
+    click.echo(f"{split} split: {plural(len(pairs), 'sentence pair')}")
     click.echo(f"BLEU            {scores['bleu']:.1f}")
     click.echo(f"exact match     {scores['exact_match']:.1%}")
     click.echo(f"token accuracy  {scores['token_accuracy']:.1%}")
@@ -642,7 +380,7 @@ def export_torch_command(checkpoint, out):
             f"{out!r}: the output is a safetensors file; name it *.safetensors",
             param_hint="OUT",
         )
-    with _clear_errors():
+    with clear_errors():
         info = export_torch(checkpoint, out)
     click.echo(
         f"wrote {info['path']}: {info['parameters']:,} parameters in "

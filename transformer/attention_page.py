@@ -115,7 +115,7 @@ def attention_page(
     Portuguese sentence), the decoder reads that translation instead of its
     own (teacher forcing), e.g. the reference, to see where a model looks."""
     check_lang(lang, "attention_page")
-    output = translator.translate([sentence], beam)[0].output  # checks the sentence
+    output = translator.translate_one(sentence, beam).output  # checks the sentence
     src_ids = translator.src_vocab.encode(sentence)
     out_ids, ended = _output_ids(translator, src_ids, beam, target)
     rec = record_attention(translator.model, src_ids, out_ids)

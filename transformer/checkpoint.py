@@ -18,19 +18,21 @@ Weights are safetensors, never pickle: loading a checkpoint cannot run code.
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import struct
 from pathlib import Path
 
 from tinygrad_tx import io
 from tinygrad_tx.backend import to_device
+
+from .commands import command
 
 MODEL_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 VOCAB_FILE = "vocab.json"
 METRICS_FILE = "metrics.json"
 STATE_FILE = "train_state.safetensors"
-TRAIN_COMMAND = "python cli.py train-toy-translation"
 
 
 class CheckpointError(ValueError):
@@ -76,7 +78,9 @@ def load_weights(path: str | os.PathLike, model) -> dict:
     A truncated file, missing or extra names, or a shape that differs from the
     model's (a config.json that does not match the weights) are CheckpointErrors.
     """
+    shapes = _shapes(model)
     try:
+        check_tensor_sizes(path, shapes.get)
         arrays, metadata = io.load_with_metadata(path)
     except (FileNotFoundError, ValueError) as exc:
         raise CheckpointError(str(exc)) from None
@@ -89,6 +93,80 @@ def load_weights(path: str | os.PathLike, model) -> dict:
             f"({message}); the files come from different runs"
         ) from None
     return json.loads(metadata.get("info", "{}"))
+
+
+def _shapes(model) -> dict[str, tuple]:
+    return {name: tuple(value.shape) for name, value in model.state_dict().items()}
+
+
+# A safetensors file: 8 bytes (little-endian u64) giving the header's length, the
+# header (JSON: name -> dtype, shape, data_offsets), then the tensors' bytes.
+_ITEM_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4,
+               "I16": 2, "I8": 1, "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1}  # fmt: skip
+_LARGEST_HEADER = 100 * 2**20  # safetensors' own limit
+
+
+def check_tensor_sizes(path: str | os.PathLike, expected_shape) -> None:
+    """Read only the header of a safetensors file and check, before any data is
+    read, that every tensor's declared bytes lie inside the file and that its
+    shape is `expected_shape(name)` (None: a name the model does not have).
+    A crafted header claiming gigabytes is refused here, not after allocating."""
+    path, header, data_bytes = _read_header(path)
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        try:
+            shape, (begin, end) = tuple(entry["shape"]), entry["data_offsets"]
+            nbytes = math.prod(shape) * _ITEM_BYTES[entry["dtype"]]
+        except (KeyError, TypeError, ValueError):
+            raise _unreadable(path, f"the entry of {name!r} is malformed") from None
+        if not 0 <= begin <= end <= data_bytes or end - begin != nbytes:
+            raise _unreadable(
+                path, f"{name!r} claims {nbytes:,} bytes but the file holds "
+                f"{data_bytes:,} bytes of data"
+            )  # fmt: skip
+        want = expected_shape(name)
+        if want is None or shape != tuple(want):
+            found = "is not in the model" if want is None else f"is {want} in the model"
+            raise CheckpointError(
+                f"{path} does not fit the model described by its config.json: "
+                f"{name} has shape {shape} in the file but {found}; the files come "
+                "from different runs"
+            )
+
+
+def read_header(path: str | os.PathLike) -> dict:
+    """The JSON header of a safetensors file (names, shapes, "__metadata__"),
+    without reading any tensor."""
+    return _read_header(path)[1]
+
+
+def _read_header(path) -> tuple[Path, dict, int]:
+    """(path, header, bytes after the header) of a safetensors file."""
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"checkpoint file {path} {what}")
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        start = f.read(8)
+        length = struct.unpack("<Q", start)[0] if len(start) == 8 else None
+        if length is None or length > min(size - 8, _LARGEST_HEADER):
+            raise _unreadable(path, f"its header does not fit in its {size:,} bytes")
+        try:
+            header = json.loads(f.read(length))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _unreadable(path, "its header is not JSON") from None
+    if not isinstance(header, dict):
+        raise _unreadable(path, "its header is not a JSON object")
+    return path, header, size - 8 - length
+
+
+def _unreadable(path, detail: str) -> CheckpointError:
+    return CheckpointError(
+        f"{path} is not a readable safetensors file (truncated, or another format "
+        f"such as a pickle): {detail}"
+    )
 
 
 # ------------------------------------------------------------------ training state
@@ -112,9 +190,30 @@ def save_train_state(path: str | os.PathLike, model, optimizer, state: dict) -> 
     io.save(arrays, path, metadata={"state": json.dumps(info)})
 
 
+def saved_step(path: str | os.PathLike) -> int:
+    """The step a training state was saved at, read from the file's header only."""
+    path, header, _ = _read_header(path)
+    try:
+        return int(json.loads(header["__metadata__"]["state"])["step"])
+    except (KeyError, TypeError, ValueError):
+        raise CheckpointError(
+            f"cannot resume from {path}: its header does not record a step (it is "
+            "not a training state written by this program)"
+        ) from None
+
+
 def load_train_state(path: str | os.PathLike, model, optimizer) -> dict:
     """Restore what `save_train_state` wrote; returns its `state` dict."""
+    shapes = _shapes(model)
+
+    def expected(name: str):  # model.NAME, or optimizer.NAME.BUFFER (m, v, ...)
+        kind, _, rest = name.partition(".")
+        if kind == "optimizer":
+            rest = rest.rpartition(".")[0]
+        return shapes.get(rest) if kind in ("model", "optimizer") else None
+
     try:
+        check_tensor_sizes(path, expected)
         arrays, metadata = io.load_with_metadata(path)
         info = json.loads(metadata["state"])
     except (FileNotFoundError, ValueError, KeyError) as exc:
@@ -126,7 +225,12 @@ def load_train_state(path: str | os.PathLike, model, optimizer) -> dict:
         model.load_state_dict(weights)
     except (KeyError, ValueError) as exc:
         raise CheckpointError(f"{path} does not fit the model: {exc}") from None
-    saved = info.pop("optimizer")
+    _restore_optimizer(model, optimizer, arrays, info.pop("optimizer"))
+    return info
+
+
+def _restore_optimizer(model, optimizer, arrays: dict, saved: dict) -> None:
+    """The optimizer's buffers (optimizer.NAME.m, ...) and counters, per parameter."""
     buffers: dict[int, dict] = {}
     for i, (name, param) in enumerate(model.named_parameters()):
         prefix = f"optimizer.{name}."
@@ -139,49 +243,9 @@ def load_train_state(path: str | os.PathLike, model, optimizer) -> dict:
     optimizer.load_state_dict(
         {"steps": saved["steps"], "lr": saved["lr"], "state": buffers}
     )
-    return info
 
 
-# ------------------------------------------------------------------ output directory
-
-
-def prepare_output_dir(out: str | os.PathLike) -> Path:
-    """Create `out` if needed and check that files can be written in it."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CheckpointError(
-            f"cannot write to the output directory {out}: {reason}; "
-            "choose another one with --out DIR"
-        ) from None
-    return out
-
-
-def holds_a_run(out: str | os.PathLike) -> bool:
-    """True when `out` already holds a checkpoint of a previous run."""
-    out = Path(out)
-    return any((out / name).exists() for name in (MODEL_FILE, STATE_FILE, CONFIG_FILE))
-
-
-def back_up_previous_run(out: str | os.PathLike) -> Path:
-    """Move a previous run aside (out -> out.previous-N, the first free N) so a
-    new run never overwrites it. Returns where it went."""
-    out = Path(out)
-    n = 1
-    while (backup := out.with_name(f"{out.name}.previous-{n}")).exists():
-        n += 1
-    try:
-        out.rename(backup)
-    except OSError as exc:
-        raise CheckpointError(
-            f"{out} holds a previous run and it cannot be moved to {backup} "
-            f"({exc.strerror or exc}); choose another directory with --out DIR"
-        ) from None
-    return backup
+# ------------------------------------------------------------------ reading a run
 
 
 def require_checkpoint(directory: str | os.PathLike) -> Path:
@@ -200,7 +264,7 @@ def require_checkpoint(directory: str | os.PathLike) -> Path:
         )
         raise CheckpointError(
             f"no trained model in {directory}: the directory {where}. Train one with "
-            f"`{TRAIN_COMMAND} --out {directory}`, or give the output directory "
+            f"`{command('train-toy-translation')} --out {directory}`, or give the folder "
             "of a finished run (runs/toy-translation by default)"
         )
     return directory

@@ -4,13 +4,17 @@ reports when it is done (test metrics, sample translations, pictures, files).
 
 from __future__ import annotations
 
+import hashlib
 import resource
+import shlex
 import sys
 import time
 import warnings
+from pathlib import Path
 
 from . import checkpoint as ckpt
-from .data import load_pairs, make_toy_splits, split_pairs
+from .commands import command
+from .data import PairsFileError, load_pairs, make_toy_splits, split_pairs
 from .decode import cross_attention, greedy_decode
 from .evaluation import evaluate, max_output_length
 from .plots import label_smoothing_floor, plot_attention, plot_loss_curves
@@ -19,19 +23,56 @@ SAMPLE_COUNT = 5
 ATTENTION_SENTENCE = "the cat sleeps on the mat"  # from the course slides
 
 
-def load_splits(config, echo=print):
+def load_splits(config, echo=print, max_len: int | None = None):
     """Train / validation / test pairs: the toy corpus, or a TSV file split at
-    random. Skipped TSV lines are reported through `echo`."""
+    random. TSV lines that are malformed, or too long for a model of `max_len`
+    positions, are skipped and reported through `echo`."""
     if config.data is None:
         return make_toy_splits(
             config.seed, config.train_pairs, config.valid_pairs, config.test_pairs
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pairs = load_pairs(config.data)
+        pairs = load_pairs(config.data, max_tokens=max_len)
     for warning in caught:
         echo(f"warning: {warning.message}")
-    return split_pairs(pairs, seed=config.seed)
+    try:
+        return split_pairs(pairs, seed=config.seed)
+    except ValueError as exc:  # too few sentences
+        reason = str(exc).removeprefix("split_pairs: ")
+        raise PairsFileError(f"{config.data}: {reason}") from None
+
+
+def data_fingerprint(path) -> dict | None:
+    """What config.json records of a TSV file: its resolved path, size and
+    SHA-256, so that a changed file is noticed (None for the toy corpus)."""
+    if path is None:
+        return None
+    data = Path(path).read_bytes()
+    return {"path": str(path), "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
+
+
+def check_data_unchanged(saved: dict, path) -> None:
+    """Refuse to re-split a TSV file that changed since the run in `saved`
+    (its config.json) was trained: its splits would not be the same."""
+    recorded = saved.get("data")
+    if path is None or not recorded:
+        return  # the toy corpus, or a run older than this record
+    if not Path(path).is_file():
+        raise ckpt.CheckpointError(
+            f"the data file of this run, {path}, is missing: the splits are made "
+            "from it, so restore it there (the run recorded its size "
+            f"{recorded.get('bytes')} bytes and its SHA-256)"
+        )
+    now = data_fingerprint(path)
+    if now["sha256"] != recorded.get("sha256"):
+        raise ckpt.CheckpointError(
+            f"{path} changed since this run was trained ({recorded.get('bytes')} "
+            f"bytes then, {now['bytes']} now; SHA-256 differs): its train, validation "
+            "and test splits would not be the ones the model was trained and "
+            "chosen on. Restore the file, or train a new run on it"
+        )
 
 
 def finish_run(run, echo, started: float | None = None) -> dict:
@@ -85,14 +126,25 @@ def _draw_attention(run) -> str:
     run.model.eval()
     out = greedy_decode(run.model, [src], max_output_length(run.model, len(src)))[0]
     weights = cross_attention(run.model, src, out)  # (H, len(out) + 1, S)
-    src_words = run.src_vocab.decode_tokens(src)
-    tgt_words = [*run.tgt_vocab.decode_tokens(out), "</s>"]
-    title = (
-        f"Cross-attention of the last decoder layer: "
-        f'"{" ".join(src_words)}" -> "{" ".join(tgt_words[:-1])}"'
-    )
+    src_words = token_labels(run.src_vocab, src)
+    tgt_words = [*token_labels(run.tgt_vocab, out), "</s>"]
+    source, output = (_shorten(" ".join(w)) for w in (src_words, tgt_words[:-1]))
+    title = f'Cross-attention of the last decoder layer: "{source}" -> "{output}"'
+
     plot_attention(weights, src_words, tgt_words, run.out / "attention.png", title)
     return sentence
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A title must fit above the picture: cut a long sentence with '...'."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def token_labels(vocab, ids) -> list[str]:
+    """One printable label per id, special tokens included: an untrained model
+    may write <pad> or <s>, and each of its rows of attention needs a label."""
+    words = [vocab.itos[int(i)] for i in ids]
+    return ["".join(c if c.isprintable() else "?" for c in w) for w in words]
 
 
 def _title(run) -> str:
@@ -117,7 +169,7 @@ def _summary_text(run, summary: dict) -> str:
         "",
         f"best validation at step {best['step']}: exact match "
         f"{best['exact_match']:.1%}, BLEU {best['bleu']:.1f}",
-        f"test ({len(run.splits.test)} held-out sentences): exact match "
+        f"test ({plural(len(run.splits.test), 'held-out sentence')}): exact match "
         f"{test['exact_match']:.1%}, BLEU {test['bleu']:.1f}, token accuracy "
         f"{test['token_accuracy']:.1%}, loss {test['loss']:.3f}",
         "",
@@ -130,8 +182,22 @@ def _summary_text(run, summary: dict) -> str:
         lines += ["", f"wall time {wall:.0f} s, peak memory {peak:.0f} MB"]
     lines += ["", f"written to {run.out}/:"]
     lines += [f"  {name:<24} {what}" for name, what in _FILES]
-    example = f'python cli.py translate --checkpoint {run.out} "i love books"'
-    return "\n".join([*lines, f"translate with: {example}"])
+    return "\n".join([*lines, f"translate with: {_translate_hint(run)}"])
+
+
+def _translate_hint(run) -> str:
+    """A translate command to paste: the slides' sentence if the model knows
+    its words, else a test sentence."""
+    sentence = "i love books"
+    if run.src_vocab.unknown_words(sentence):
+        sentence = run.splits.test[0][0]
+    out, sentence = shlex.quote(str(run.out)), shlex.quote(sentence)
+    return command(f"translate --checkpoint {out} {sentence}")
+
+
+def plural(n: int, noun: str) -> str:
+    """1 sentence, 2 sentences (nouns that take an s)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _sample_lines(samples: list[dict]) -> list[str]:

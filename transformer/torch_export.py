@@ -84,6 +84,36 @@ def _layer(ours: dict, prefix: str, theirs: str, n_attention: int) -> dict:
     return out
 
 
+def _check_out(out: Path, checkpoint: Path) -> None:
+    """Refuse to overwrite a file of a training run (its weights, its state:
+    anything in a run's folder) or any file that is not an earlier export."""
+    from .run_dir import is_run
+
+    if not out.exists():
+        return
+    folder = out.resolve().parent
+    if folder == checkpoint.resolve() or is_run(folder):
+        raise ckpt.CheckpointError(
+            f"{out} is a file of the training run in {folder}: export-torch never "
+            "overwrites a run's files; write the export elsewhere, e.g. "
+            "out/toy.safetensors"
+        )
+    if not _is_export(out):
+        raise ckpt.CheckpointError(
+            f"{out} exists and was not written by export-torch, so it is not "
+            "overwritten: choose another name, or move that file away first"
+        )
+
+
+def _is_export(path: Path) -> bool:
+    """Was `path` written by export_torch (its header's format says so)?"""
+    try:
+        header = ckpt.read_header(path)
+    except (OSError, ValueError):
+        return False
+    return header.get("__metadata__", {}).get("format") == FORMAT
+
+
 def export_torch(checkpoint: str | os.PathLike, out: str | os.PathLike) -> dict:
     """Write the checkpoint's model for PyTorch to `out` (safetensors); returns
     {"parameters": count, "tensors": count, "path": out}. A missing or
@@ -93,6 +123,7 @@ def export_torch(checkpoint: str | os.PathLike, out: str | os.PathLike) -> dict:
     directory = Path(checkpoint)
     if directory.name == ckpt.MODEL_FILE:  # the weights file itself: its folder
         directory = directory.parent
+    _check_out(Path(out), directory)
     translator = Translator.load(directory)
     arrays = torch_state_dict(translator.model)
     metadata = {

@@ -23,11 +23,18 @@ from .plots import plot_attention
 
 @dataclass
 class Translation:
-    """One translated sentence, with the words the model did not know."""
+    """One translated sentence, with the words the model did not know, and
+    why it was not translated when it was not (its output is then empty)."""
 
     source: str
     output: str
     unknown: list[str] = field(default_factory=list)
+    problem: str = ""  # "is empty: ...", "has 80 tokens, more than ..."
+
+    @property
+    def empty(self) -> bool:
+        """A sentence without a word: there was nothing to translate."""
+        return not tokenize(self.source)
 
 
 class Translator:
@@ -60,11 +67,31 @@ class Translator:
         return cls(model, src_vocab, tgt_vocab, saved)
 
     def translate(self, sentences: list[str], beam: int = 1) -> list[Translation]:
-        """Greedy (beam=1) or beam-search translations of `sentences`."""
+        """Greedy (beam=1) or beam-search translations of `sentences`; an
+        empty sentence gets an empty output, so outputs line up with inputs."""
         ids, unknown = self._encode(sentences)
+        problems = [self._problem(x) for x in ids]  # these are not translated
+        ids = [[] if problem else x for x, problem in zip(ids, problems)]
+        unknown = [[] if problem else u for u, problem in zip(unknown, problems)]
+        outputs = self._decode(ids, beam)
+        return [
+            Translation(s, self.tgt_vocab.decode(out), u, p)
+            for s, out, u, p in zip(sentences, outputs, unknown, problems)
+        ]
+
+    def translate_one(self, sentence: str, beam: int = 1) -> Translation:
+        """One sentence's Translation; a sentence that cannot be translated
+        (empty, too long) is a ValueError saying why."""
+        translation = self.translate([sentence], beam)[0]
+        if translation.problem:
+            raise ValueError(f"sentence 1 {translation.problem}")
+        return translation
+
+    def _decode(self, ids: list[list[int]], beam: int) -> list[list[int]]:
+        """Output ids for each sentence's source ids (none for an empty one)."""
         if beam == 1:
-            outputs = [None] * len(ids)
-            for length in sorted({len(x) for x in ids}):  # one batch per length
+            outputs = [[] for _ in ids]
+            for length in sorted({len(x) for x in ids} - {0}):  # a batch per length
                 rows = [i for i, x in enumerate(ids) if len(x) == length]
                 max_len = max_output_length(self.model, length)
                 found = greedy_decode(self.model, [ids[i] for i in rows], max_len)
@@ -75,17 +102,32 @@ class Translator:
                 beam_search(
                     self.model, [x], beam, max_output_length(self.model, len(x))
                 )[0]
+                if x
+                else []
                 for x in ids
             ]
-        return [
-            Translation(s, self.tgt_vocab.decode(out), u)
-            for s, out, u in zip(sentences, outputs, unknown)
-        ]
+        return outputs
+
+    def _problem(self, ids: list[int]) -> str:
+        """Why a sentence of these ids cannot be translated ("" when it can)."""
+        if not ids:
+            return "is empty: nothing to translate (an empty line stands for it)"
+        if len(ids) > self.model.config.max_len:
+            return (
+                f"has {len(ids)} tokens, more than the {self.model.config.max_len} "
+                "this model reads: not translated (an empty line stands for it; "
+                "split it into shorter sentences)"
+            )
+        return ""
 
     def draw_attention(self, sentence: str, path: str | os.PathLike, beam: int = 1):
         """Translate one sentence and save the last decoder layer's
-        cross-attention as a heatmap at `path`; returns the Translation."""
-        translation = self.translate([sentence], beam)[0]
+        cross-attention as a heatmap at `path`; returns the Translation. A
+        file that is not a PNG, or any file of a training run, is not replaced."""
+        from .run_dir import check_replaceable
+
+        check_replaceable(path, "a PNG picture")
+        translation = self.translate_one(sentence, beam)
         src = self.src_vocab.encode(sentence)
         out = self.tgt_vocab.encode(translation.output)
         weights = cross_attention(self.model, src, out)  # (H, len(out) + 1, S)
@@ -113,15 +155,10 @@ class Translator:
         return scores
 
     def _encode(self, sentences: list[str]) -> tuple[list[list[int]], list[list[str]]]:
-        """Source ids of each sentence and its unknown words; an empty
-        sentence is an error (there is nothing to translate)."""
+        """Source ids of each sentence (none for an empty one) and its unknown
+        words."""
         ids, unknown = [], []
-        for number, sentence in enumerate(sentences, start=1):
-            if not tokenize(sentence):
-                raise ValueError(
-                    f"sentence {number} is empty: nothing to translate "
-                    f"(got {sentence!r})"
-                )
+        for sentence in sentences:
             ids.append(self.src_vocab.encode(sentence))
             unknown.append(self.src_vocab.unknown_words(sentence))
         return ids, unknown
@@ -130,16 +167,18 @@ class Translator:
 def run_splits(saved: dict):
     """The train / validation / test splits of the run whose config.json is
     `saved` (the toy corpus is regenerated from its seed)."""
-    from .report import load_splits
-    from .train import TrainConfig
+    from .report import check_data_unchanged, load_splits
+    from .run_config import TrainConfig
 
     try:
         config = TrainConfig(**saved["train"])
+        max_len = saved["model"]["max_len"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ckpt.CheckpointError(
             f"config.json does not describe a training run ({exc})"
         ) from None
-    return load_splits(config, echo=lambda message: None)
+    check_data_unchanged(saved, config.data)
+    return load_splits(config, echo=lambda message: None, max_len=max_len)
 
 
 def _check_vocab_sizes(directory: Path, config, n_src: int, n_tgt: int) -> None:

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from cli import main
 from transformer.bench import train as bench
 from transformer.bench.matmul_floor import step_products
-from transformer.bench.threads import THREAD_VARIABLES, threads_set
+from transformer.bench.train_report import report_lines
 from transformer.config import TransformerConfig
+from transformer.cpu import blas_threads, set_blas_threads
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def test_tiny_run_agrees_with_pytorch_on_the_first_batch():
     for side in (result.ours, result.torch):
         assert len(side.times_ms) == 3 and len(side.blocks) == 1
         assert side.peak_mb is not None and side.peak_mb > 0
-    lines = "\n".join(bench.report_lines(result))
+    lines = "\n".join(report_lines(result))
     assert "difference" in lines and "(ok: must be < 1e-4)" in lines
     assert "ours / PyTorch" in lines and "matmul floor" in lines
 
@@ -41,7 +42,7 @@ def test_tiny_run_agrees_with_pytorch_on_the_first_batch():
 def test_tiny_run_without_pytorch_reports_ours_alone():
     result = bench.run_train_bench(_tiny(compare_torch=False, dropout=0.0))
     assert result.torch is None and result.torch_note == "not asked for"
-    lines = bench.report_lines(result)
+    lines = report_lines(result)
     assert any("PyTorch: not compared (not asked for)" in line for line in lines)
     assert result.floor_ms > 0 and np.isfinite(result.ours.first_loss)
 
@@ -90,37 +91,46 @@ def test_matmul_floor_lists_every_product_of_a_step():
     assert sum(p.flops for p in products) == 2 * (3 * linear_macs + attention_macs)
 
 
-def test_cli_runs_in_process_when_the_thread_variables_are_set(monkeypatch):
-    for variable in THREAD_VARIABLES:
-        monkeypatch.setenv(variable, "1")
-    assert threads_set(1) and not threads_set(2)
-    result = CliRunner().invoke(
-        main, ["bench", "train", "--config", "tiny", "--threads", "1", "--steps", "3",
-               "--dropout", "0", "--no-torch"],
-    )  # fmt: skip
+@pytest.fixture
+def _blas_threads_restored():
+    """The CLI sets this process's BLAS thread count: put it back afterwards."""
+    before = blas_threads()
+    yield
+    if before is not None:
+        set_blas_threads(before)
+
+
+def _bench_train(*options):
+    return CliRunner().invoke(
+        main, ["bench", "train", "--config", "tiny", "--steps", "3", *options]
+    )
+
+
+def test_cli_sets_the_blas_threads_in_this_process(_blas_threads_restored):
+    if blas_threads() is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS here: its threads cannot be set")
+    set_blas_threads(2)
+    result = _bench_train("--threads", "1", "--dropout", "0", "--no-torch")
     assert result.exit_code == 0, result.output
-    assert "config tiny" in result.output and "1 thread:" in result.output
+    assert "config tiny" in result.output
+    assert "1 thread: OpenBLAS set to 1 (it reports 1)" in result.output
+    assert blas_threads() == 1  # no child process: this one was set
     assert "freed memory kept for reuse" in result.output
 
 
-def test_cli_starts_a_child_process_with_the_thread_variables(monkeypatch):
-    for variable in THREAD_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    result = CliRunner().invoke(
-        main, ["bench", "train", "--config", "tiny", "--threads", "1", "--steps", "3",
-               "--no-torch", "--return-freed-memory"],
-    )  # fmt: skip
+def test_cli_return_freed_memory(_blas_threads_restored):
+    result = _bench_train("--threads", "1", "--no-torch", "--return-freed-memory")
     assert result.exit_code == 0, result.output
-    assert "MKL_NUM_THREADS=1 set before NumPy loaded" in result.output
     assert "malloc as it is" in result.output
 
 
-def test_cli_bad_device_is_a_clear_error(monkeypatch):
-    for variable in THREAD_VARIABLES:
-        monkeypatch.setenv(variable, "1")
-    result = CliRunner().invoke(
-        main,
-        ["bench", "train", "--config", "tiny", "--threads", "1", "--device", "tpu"],
-    )
+def test_cli_refuses_more_threads_than_cpus():
+    result = _bench_train("--threads", "100000")
+    assert result.exit_code == 2
+    assert "Invalid value for '--threads': 100000 is not in the range" in result.output
+
+
+def test_cli_bad_device_is_a_clear_error(_blas_threads_restored):
+    result = _bench_train("--threads", "1", "--device", "tpu")
     assert result.exit_code == 1
     assert "unknown device 'tpu'" in result.output and "Traceback" not in result.output

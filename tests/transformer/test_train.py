@@ -163,8 +163,9 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(uninterrupted, tmp_path)
             signal.raise_signal(signal.SIGINT)
 
     stopped, log = _short_run(resumed_out, on_step=press_ctrl_c)
-    assert stopped == {"interrupted": True, "step": 23, "out": str(resumed_out)}
-    assert "interrupted at step 23 of 40" in log
+    assert stopped == {"interrupted": True, "signal": "Ctrl-C", "step": 23,
+                       "out": str(resumed_out)}  # fmt: skip
+    assert "Ctrl-C: stopped at step 23 of 40" in log
     assert f"--out {resumed_out} --resume" in log
     state = io.load_with_metadata(resumed_out / "train_state.safetensors")[1]
     assert json.loads(state["state"])["step"] == 23
@@ -176,10 +177,14 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(uninterrupted, tmp_path)
         _assert_same_weights(_weights(resumed_out / name), _weights(out / name))
 
 
-def test_resume_can_train_longer_but_not_restart_a_finished_run(uninterrupted):
+def test_resuming_a_finished_run_says_so_and_touches_nothing(uninterrupted):
     out, _ = uninterrupted
-    with pytest.raises(ckpt.CheckpointError, match="already reached step 40"):
-        _short_run(out, resume=True)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    summary, log = _short_run(out, resume=True)
+    assert summary == {"finished": True, "out": str(out)}
+    assert "has already trained 40 steps (it was asked for 40): nothing to do" in log
+    assert "--steps larger than 40" in log
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_resume_without_a_saved_state_says_how_to_start(tmp_path):
@@ -190,9 +195,10 @@ def test_resume_without_a_saved_state_says_how_to_start(tmp_path):
 
 
 def test_learning_rate_peaks_at_lr_at_the_end_of_the_warm_up():
-    from transformer.train import _make_model, _make_optimizer
+    from transformer.model import Transformer
+    from transformer.run_setup import make_optimizer
 
-    model = _make_model({"d_model": 16, "d_ff": 32, "n_layers": 1}, 20, 20, "cpu")
-    _, schedule = _make_optimizer(model, TrainConfig(lr=2e-3, warmup=100))
+    model = Transformer(20, 20, d_model=16, n_heads=4, n_layers=1, d_ff=32)
+    _, schedule = make_optimizer(model, TrainConfig(lr=2e-3, warmup=100))
     rates = [schedule.rate(step) for step in (1, 50, 100, 400)]
     np.testing.assert_allclose(rates, [2e-5, 1e-3, 2e-3, 1e-3], rtol=1e-12)

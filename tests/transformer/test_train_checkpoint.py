@@ -65,7 +65,7 @@ def test_config_that_does_not_fit_the_weights_is_refused(saved_run, tmp_path):
     config = json.loads((run / "config.json").read_text())
     config["model"]["d_ff"] = 48
     (run / "config.json").write_text(json.dumps(config))
-    shapes = r"\(32, 16\) in the state but \(48, 16\) in the model"
+    shapes = r"has shape \(32,\) in the file but is \(48,\) in the model"
     with pytest.raises(
         ckpt.CheckpointError, match=r"does not fit the model .*" + shapes
     ):

@@ -38,7 +38,7 @@ import tinygrad_tx
 from tinygrad_tx import Tensor, optim
 from tinygrad_tx import functional as F
 from tinygrad_tx.backend import check_device, synchronize, to_numpy, xp_for
-from tinygrad_tx.memory import keep_freed_memory
+from tinygrad_tx.bench.memory import keep_freed_memory
 
 from ..config import TransformerConfig
 from ..masks import make_masks
@@ -48,7 +48,7 @@ from . import matmul_floor
 PAD_ID = 0  # padding; ids 1-3 are the other specials, words start at 4
 LABEL_SMOOTHING = 0.1
 
-# The sizes of issue 8 (vocabulary, model, batch of B sentences of L tokens).
+# The sizes measured (vocabulary, model, batch of B sentences of L tokens).
 SIZES: dict[str, dict] = {
     "tiny": dict(vocab=50, d_model=32, n_heads=4, n_layers=1, d_ff=64, batch=4, length=6),
     "toy": dict(vocab=300, d_model=128, n_heads=4, n_layers=2, d_ff=512, batch=64, length=16),
@@ -61,14 +61,14 @@ SIZES: dict[str, dict] = {
 class TrainBenchConfig:
     size: str = "toy"  # a key of SIZES
     device: str = "cpu"
-    threads: int | None = None  # what the CLI set; None: the libraries' default
+    threads: int | None = None  # BLAS and PyTorch threads; None: as they are
     dropout: float = 0.1
     steps: int = 20  # timed steps per side, in blocks taking turns
     warmup: int = 3  # untimed steps per side first
     batches: int = 4  # distinct batches, cycled
     seed: int = 0
     compare_torch: bool = True  # also run PyTorch when it is installed
-    keep_freed_memory: bool = True  # tinygrad_tx.memory: fewer page faults, both sides
+    keep_freed_memory: bool = True  # bench.memory: fewer page faults, both sides
 
     def model_config(self) -> TransformerConfig:
         s = SIZES[self.size]
@@ -230,36 +230,14 @@ def _unique(arrays):
 
 def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
     """Check, warm up, time (blocks taking turns), measure memory, time the floor."""
-    from .torch_steps import TorchSide, torch_missing
-
     echo = echo or (lambda line: None)
-    if config.size not in SIZES:
-        raise ValueError(
-            f"unknown size {config.size!r}; choose one of {', '.join(SIZES)}"
-        )
-    config.device = check_device(config.device)
-    kept = config.keep_freed_memory and keep_freed_memory()
-    load_before = _load()
-    batches = make_batches(config)
-    ours = Ours(config, batches)
-    result = TrainBenchResult(config, Side("tinygrad_tx"), load_before=load_before)
-    result.memory_note = (
-        "freed memory kept for reuse (tinygrad_tx.memory.keep_freed_memory)"
-        if kept
-        else "malloc as it is (freed memory returned to the system)"
-    )
-    sides = {"ours": ours}
-    note = torch_missing(config.device) if config.compare_torch else "not asked for"
-    if not note:
-        sides["torch"] = TorchSide(ours.model, batches, config.device, config.threads)
-        result.torch = Side("PyTorch")
-    result.torch_note = note
+    result, sides = _prepare(config)
     echo("checking the first batch (dropout off)")
     _check_first_batch(sides, result)
     echo(f"{config.warmup} warm-up and {config.steps} timed steps per side")
     _time_steps(sides, result, config)
     echo("measuring the peak memory of one step per side")
-    result.ours.peak_mb = ours.peak_mb(0)
+    result.ours.peak_mb = sides["ours"].peak_mb(0)
     if result.torch is not None:
         result.torch.peak_mb = sides["torch"].peak_mb(0)
     echo("timing the matmul floor")
@@ -272,6 +250,38 @@ def run_train_bench(config: TrainBenchConfig, echo=None) -> TrainBenchResult:
     result.load_after = _load()
     result.versions = _versions(result.torch is not None)
     return result
+
+
+def _prepare(config: TrainBenchConfig) -> tuple[TrainBenchResult, dict]:
+    """Threads, malloc, batches and each side's model: (result, sides)."""
+    from .threads import use_threads
+    from .torch_steps import TorchSide, torch_missing
+
+    if config.size not in SIZES:
+        raise ValueError(
+            f"unknown size {config.size!r}; choose one of {', '.join(SIZES)}"
+        )
+    config.device = check_device(config.device)
+    kept = config.keep_freed_memory and keep_freed_memory()
+    threads_note = use_threads(config.threads) if config.threads else "default threads"
+    result = TrainBenchResult(config, Side("tinygrad_tx"), load_before=_load())
+    result.threads_note = threads_note
+    result.memory_note = (
+        "freed memory kept for reuse (tinygrad_tx.bench.memory.keep_freed_memory)"
+        if kept
+        else "malloc as it is (freed memory returned to the system)"
+    )
+    batches = make_batches(config)
+    sides = {"ours": Ours(config, batches)}
+    result.torch_note = (
+        torch_missing(config.device) if config.compare_torch else "not asked for"
+    )
+    if not result.torch_note:
+        sides["torch"] = TorchSide(
+            sides["ours"].model, batches, config.device, config.threads
+        )
+        result.torch = Side("PyTorch")
+    return result, sides
 
 
 def _check_first_batch(sides: dict, result: TrainBenchResult) -> None:
@@ -339,101 +349,3 @@ def _versions(with_torch: bool) -> str:
 
         parts.append(f"PyTorch {torch.__version__}")
     return ", ".join(parts)
-
-
-# ------------------------------------------------------------------ report
-
-
-def report_lines(r: TrainBenchResult) -> list[str]:
-    c, s = r.config, SIZES[r.config.size]
-    lines = [
-        f"bench train: config {c.size} (d_model {s['d_model']}, {s['n_heads']} heads, "
-        f"{s['n_layers']}+{s['n_layers']} layers, d_ff {s['d_ff']}, vocab "
-        f"{s['vocab']:,}), batch {s['batch']} x length {s['length']}, "
-        f"dropout {c.dropout}, device {c.device}",
-        f"{r.versions}; {_cpu_name()}, {os.cpu_count()} CPUs; {r.threads_note}",
-        f"load average before {_fmt_load(r.load_before)}, after {_fmt_load(r.load_after)}"
-        f"; {r.memory_note}",
-        "",
-    ]
-    lines += _check_lines(r)
-    lines += _table_lines(r)
-    lines += _floor_lines(r)
-    return lines
-
-
-def _cpu_name() -> str:
-    """The processor's model name (Linux's /proc/cpuinfo), or its architecture."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _fmt_load(load: tuple) -> str:
-    return " ".join(f"{x:.2f}" for x in load) if load else "unknown"
-
-
-def _check_lines(r: TrainBenchResult) -> list[str]:
-    if r.torch is None:
-        return [f"PyTorch: not compared ({r.torch_note})", ""]
-    gap = abs(r.ours.first_loss - r.torch.first_loss)
-    verdict = "ok" if gap < 1e-4 else "TOO LARGE"
-    return [
-        "first batch, dropout off on both sides (a correctness check):",
-        f"  loss ours {r.ours.first_loss:.6f}, PyTorch {r.torch.first_loss:.6f}, "
-        f"difference {gap:.1e} ({verdict}: must be < 1e-4)",
-        f"  largest gradient difference {r.grad_gap:.1e} of the largest gradient"
-        " (float32; a ReLU input within rounding of 0 flips a whole entry)",
-        "",
-    ]
-
-
-def _table_lines(r: TrainBenchResult) -> list[str]:
-    c = r.config
-    lines = [
-        f"{c.steps} timed steps per side after {c.warmup} warm-up steps"
-        + (f", in blocks of {BLOCK} taking turns" if r.torch else ""),
-        "                   median ms/step   fastest ms   tokens/s   peak MiB",
-    ]
-    for side in (r.ours, r.torch):
-        if side is None:
-            continue
-        peak = f"{side.peak_mb:8.1f}" if side.peak_mb is not None else "     n/a"
-        lines.append(
-            f"  {side.name:16s} {side.median_ms:14.1f} {min(side.times_ms):12.1f}"
-            f" {r.tokens_per_step * 1e3 / side.median_ms:10,.0f}   {peak}"
-        )
-    if r.torch is not None:
-        time_ratio = paired_ratio(r.ours.blocks, r.torch.blocks)
-        fastest_ratio = min(r.ours.times_ms) / min(r.torch.times_ms)
-        memory = (
-            f"{r.ours.peak_mb / r.torch.peak_mb:8.2f}x"
-            if r.torch.peak_mb
-            else "     n/a"
-        )
-        lines.append(
-            f"  ours / PyTorch   {time_ratio:13.2f}x {fastest_ratio:11.2f}x"
-            f" {'':10s}   {memory}"
-        )
-        lines.append(
-            f"  (time ratio: median over pairs of neighbouring blocks of {BLOCK} steps;"
-            " memory: peak / peak)"
-        )
-    return [*lines, ""]
-
-
-def _floor_lines(r: TrainBenchResult) -> list[str]:
-    rate = r.floor_gflop / r.floor_ms * 1e3
-    shares = f"{r.floor_ms / r.ours.median_ms:.0%} of our step"
-    if r.torch is not None:
-        shares += f", {r.floor_ms / r.torch.median_ms:.0%} of PyTorch's"
-    return [
-        f"matmul floor: the step's {r.floor_gflop:.2f} GFLOP of matrix products alone, "
-        f"at their real shapes in {'CuPy' if r.config.device == 'cuda' else 'NumPy'}: "
-        f"{r.floor_ms:.1f} ms ({rate:.0f} GFLOP/s) = {shares}",
-    ]

@@ -102,3 +102,49 @@ def test_no_warning_for_a_clean_file(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_pairs(path) == [("a", "b")]
+
+
+# ------------------------------------------------------------------ files that are not UTF-8 TSV
+
+
+def test_utf16_file_is_named_with_the_fix(tmp_path):
+    path = write(tmp_path, "I love books\tEu amo livros\n".encode("utf-16"))
+    with pytest.raises(PairsFileError, match=r"is UTF-16 text, not UTF-8"):
+        load_pairs(path)
+    for codec in ("utf-16-le", "utf-16-be"):  # no byte-order mark
+        without_bom = write(tmp_path, "Hi\tOi\nBye\tTchau\n".encode(codec), "x.tsv")
+        with pytest.raises(PairsFileError, match=r"iconv -f UTF-16 -t UTF-8"):
+            load_pairs(without_bom)
+
+
+def test_a_binary_file_is_named(tmp_path):
+    path = write(tmp_path, b"\x7fELF" + bytes(range(256)) * 8 + bytes(512), "a.out")
+    with pytest.raises(PairsFileError, match=r"is not a text file \(it holds NUL"):
+        load_pairs(path)
+
+
+def test_cr_only_line_endings_are_named_with_the_fix(tmp_path):
+    path = write(tmp_path, "Hi\tOi\rBye\tTchau\rYes\tSim\r")
+    with pytest.raises(PairsFileError, match=r"ends its lines with CR only"):
+        load_pairs(path)
+
+
+def test_a_line_with_a_nul_byte_is_skipped_and_named(tmp_path):
+    path = write(tmp_path, "Hi\tOi\nB\x00ye\tTchau\nYes\tSim\n")
+    with pytest.warns(MalformedLinesWarning, match=r"line 2: a NUL byte"):
+        assert load_pairs(path) == [("hi", "oi"), ("yes", "sim")]
+
+
+def test_pairs_too_long_for_the_model_are_skipped_naming_the_lines(tmp_path):
+    long_source = " ".join(["word"] * 9)
+    long_target = " ".join(["palavra"] * 8)
+    path = write(tmp_path, f"Hi\tOi\n{long_source}\tLonga\nLong\t{long_target}\n")
+    with pytest.warns(MalformedLinesWarning) as caught:
+        assert load_pairs(path, max_tokens=8) == [("hi", "oi")]
+    message = str(caught[0].message)
+    assert "line 2: source has 9 tokens, more than 8 (raise --max-len)" in message
+    # the decoder reads <s> + target: a target may hold max_tokens - 1 tokens
+    assert "line 3: target has 8 tokens, more than 7 (raise --max-len)" in message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(load_pairs(path, max_tokens=9)) == 3

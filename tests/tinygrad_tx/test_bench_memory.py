@@ -5,12 +5,12 @@ import sys
 
 import pytest
 
-from tinygrad_tx.memory import keep_freed_memory
+from tinygrad_tx.bench.memory import keep_freed_memory
 
 FAULTS = """
 import resource, sys
 import numpy as np
-from tinygrad_tx.memory import keep_freed_memory
+from tinygrad_tx.bench.memory import keep_freed_memory
 if sys.argv[1] == "keep":
     assert keep_freed_memory()
 
