@@ -305,7 +305,20 @@ def test_every_attack_gets_nothing_and_harms_no_one(mode, tmp_path):
     data = json.loads((tmp_path / "out_crowd" / "grades.json").read_text())
     looping = next(s for s in data["students"] if s["student"] == "x_loop_at_import")
     assert "did not finish" in looping["exercises"][0]["results"][0]["message"]
-    assert "softmax" in result.stdout and "1 timed out" in result.stdout
+    # The endless loop is counted as timed out (a loaded machine may time out
+    # another attack too: the count is checked against the report, not a constant).
+    timed_out = [
+        s["student"]
+        for s in data["students"]
+        if any(
+            r["outcome"] in ("timeout", "load-timeout", "budget")
+            for r in s["exercises"][0]["results"]
+        )
+    ]
+    assert "x_loop_at_import" in timed_out
+    assert f"softmax    0.9/11  1/16 full, {len(timed_out)} timed out" in result.stdout, (
+        result.stdout
+    )
     if mode == "limits":
         assert "install Bubblewrap" in result.stderr
     else:
