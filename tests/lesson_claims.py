@@ -196,3 +196,6 @@ FILES = {  # besides results.json
 }
 # Computation graphs: NAME.png with Graphviz's dot, NAME.dot (the source) without.
 GRAPHS = {2: ["neuron"], 12: ["residual_gradients"], 13: ["transformer_step"]}
+# Interactive HTML pages (show_graph_page, show_example_page, show_attention_page):
+# how many cells of the lesson show one inline (text/html) at least.
+PAGES = {2: 1, 7: 1}
