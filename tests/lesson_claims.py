@@ -67,7 +67,11 @@ def check_04(r):
 
 def check_05(r):
     assert r["abandon_id"] == 9
-    assert r["cos_castle_crown"] > r["cos_castle_plane"] + 0.3
+    assert r["embedding_init_std"] == pytest.approx(1.0, abs=0.01)  # N(0, 1)
+    assert r["xavier_bound"] == pytest.approx(math.sqrt(6 / 10_512))  # "small"
+    assert r["castelo_coroa_together"] == 0  # they never meet in the corpus
+    assert r["cos_castelo_coroa"] > r["cos_castelo_aviao"] + 0.3
+    assert r["cos_aviao_chinelo"] > r["cos_coroa_chinelo"] + 0.3
     assert r["mean_cos_within"] > r["mean_cos_across"] + 0.4
     assert r["final_loss"] < r["loss_floor"] + 0.05
 
