@@ -81,7 +81,13 @@ def check_06(r):
         r["table_products"], [6.0, 6.8, 7.5, 6.0, 4.0], rtol=1e-6
     )
     assert r["table_sum"] == pytest.approx(30.3)
+    assert r["table_weight_sum"] == pytest.approx(7.0)  # the slide's weights
     assert r["table_weighted_average"] == pytest.approx(30.3 / 7.0)
+    # "Manga da minha camiseta": manga and camiseta share the weight, e²/(2e² + 2e^0.2)
+    share = math.exp(2) / (2 * math.exp(2) + 2 * math.exp(0.2))
+    np.testing.assert_allclose(
+        r["slide_sentence_weights"], [share, 0.5 - share, 0.5 - share, share], rtol=1e-6
+    )
     fruit, clothing = r["manga_sleeve"]
     assert clothing > fruit
     fruit, clothing = r["manga_mango"]
