@@ -29,7 +29,8 @@ text.say("course_abandon", id=vocab.stoi["abandon"],
          position=vocab.itos.index("abandon") - vocab.itos.index("a") + 1)  # fmt: skip
 
 # %%
-assert vocab.stoi["abandon"] == 9 and vocab.itos[:4] == ["<pad>", "<s>", "</s>", "<unk>"]
+assert vocab.stoi["abandon"] == 9
+assert vocab.itos[:4] == ["<pad>", "<s>", "</s>", "<unk>"]
 assert vocab.decode(ids) == "i love books" and vocab.encode("zebra") == [3]
 
 # %% [markdown] key="one_hot"

@@ -111,8 +111,8 @@ for word in ("manga", "camiseta", "madura"):
 for meaning, color in (("sleeve", "tab:blue"), ("mango", "tab:orange")):
     ax_vec.annotate("", results[meaning]["manga"], VECTORS["manga"],
                     arrowprops=dict(arrowstyle="->", color=color, lw=2))  # fmt: skip
-    ax_vec.scatter(*results[meaning]["manga"], color=color, zorder=3,
-                   label=text("legend_manga", sentence=" ".join(sentences[meaning])))
+    label = text("legend_manga", sentence=" ".join(sentences[meaning]))
+    ax_vec.scatter(*results[meaning]["manga"], color=color, zorder=3, label=label)
 ax_vec.set(xlabel=text("axis_fruit"), ylabel=text("axis_clothing"), xlim=(-0.2, 2.4),
            ylim=(-0.2, 2.4), title=text("title_moved"))  # fmt: skip
 ax_vec.set_aspect("equal")

@@ -102,6 +102,12 @@ def check_07(r):
     biggest = r["saturation"][-1]
     assert biggest["unscaled_max_weight"] > 0.9 > 0.5 > biggest["scaled_max_weight"]
     assert biggest["unscaled_grad"] < 0.25 * r["saturation"][0]["unscaled_grad"]
+    scaled_grads = [row["scaled_grad"] for row in r["saturation"]]
+    assert max(scaled_grads) < 1.2 * min(scaled_grads)  # the gradient stays alive
+    # no overflow to blame: naive exp(1000) is inf -> NaN; the library's softmax is finite
+    assert all(math.isnan(w) for w in r["naive_softmax_of_1000_990"])
+    expected = 1 / (1 + math.exp(10))
+    assert r["softmax_of_1000_990"][1] == pytest.approx(expected, rel=1e-5)
 
 
 def check_08(r):
