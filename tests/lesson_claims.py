@@ -111,7 +111,10 @@ def check_07(r):
 
 
 def check_08(r):
+    assert r["names_per_sentence"] == [2]  # so a guess between them is right 50%
+    assert 0.45 < r["always_woman_accuracy"] < 0.55
     assert r["test_accuracy"] > 0.95
+    assert r["shuffled_logit_gap"] < 1e-4  # no positions: moving a name changes nothing
     assert r["predictions"] == {"dela": "ana", "dele": "pedro"}
     assert r["dela_weight_on_ana"] > 0.9 and r["dele_weight_on_pedro"] > 0.9
 
