@@ -8,6 +8,7 @@ import numpy as np
 from lessons.i18n import lesson_text
 from lessons.utils import output_dir, save_results, show_graph
 from tinygrad_tx import Tensor
+from tinygrad_tx.viz import show_graph_page
 
 text = lesson_text(2)  # this lesson's printed labels, in the course's language
 OUT = output_dir(2)
@@ -48,6 +49,12 @@ by_hand = {
 print(f"do/dn = 1 - o² = {do_dn:.4f}")
 for name, value in by_hand.items():
     print(f"  do/d{name:<2} = {value:+.4f}")
+
+# %% [markdown] key="page"
+
+# %%
+page = show_graph_page(o, OUT / "neuron_page.html", lang=text.language,
+                       title=text("page_title"))  # fmt: skip
 
 # %% [markdown] key="by_engine"
 

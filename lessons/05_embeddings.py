@@ -1,65 +1,39 @@
-# %% [markdown]
-# # Lesson 5: Embeddings
-#
-# _Words become ids, ids become vectors: a vocabulary, the lookup that is a
-# one-hot product in disguise, and vectors that learn that "castle" is closer
-# to "crown" than to "plane"._
-#
-# **Goals**
-#
-# - Turn a sentence into token ids with a vocabulary ("abandon" has id 9).
-# - See that an embedding lookup is the product of a one-hot vector with a
-#   matrix, done without ever building the one-hot vector.
-# - See which rows of the table a gradient reaches.
-# - Train embeddings on a tiny corpus and measure the similarity between words
-#   that share contexts (castle, crown) and words that do not (castle, plane).
+# %% [markdown] key="goals"
 
 # %%
 import numpy as np
 
 import tinygrad_tx
+from lessons.i18n import lesson_text
 from lessons.utils import FAST, figure, heatmap, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
+from tinygrad_tx.nn import init
 from transformer.data import Vocab
 
+text = lesson_text(5)  # this lesson's printed labels, in the course's language
 OUT = output_dir(5)
 
-# %% [markdown]
-# ## A vocabulary: words to ids
-#
-# A network computes with numbers, so each word (each *token*) gets an
-# integer id: its position in a list. The project's `Vocab` reserves the
-# first four ids for special tokens: `<pad>` (0) fills short sentences,
-# `<s>` (1) starts one, `</s>` (2) ends one, `<unk>` (3) stands for any word
-# the vocabulary does not know. A dictionary-like list puts "abandon" at 9:
+# %% [markdown] key="vocabulary"
 
 # %%
 vocab = Vocab(["a", "aardvark", "aback", "abacus", "abaft", "abandon", "abase",
                "abate", "abbey", "abbot", "i", "love", "books"])  # fmt: skip
-for token in ("<pad>", "<s>", "a", "abandon", "books"):
+for token in ("<pad>", "<s>", "</s>", "<unk>", "a", "abandon", "books"):
     print(f"{token:>8} -> {vocab.stoi[token]}")
 ids = vocab.encode("I love books", bos=True, eos=True)
 print(f'"I love books" -> {ids} = {[vocab.itos[i] for i in ids]}')
-print(f'an unknown word: "zebra" -> {vocab.encode("zebra")} (<unk>)')
+text.say("unknown", ids=vocab.encode("zebra"))
+text.say("slide_abandon")
+text.say("course_abandon", id=vocab.stoi["abandon"],
+         position=vocab.itos.index("abandon") - vocab.itos.index("a") + 1)  # fmt: skip
 
 # %%
 assert vocab.stoi["abandon"] == 9
-assert vocab.decode(ids) == "i love books"
+assert vocab.itos[:4] == ["<pad>", "<s>", "</s>", "<unk>"]
+assert vocab.decode(ids) == "i love books" and vocab.encode("zebra") == [3]
 
-# %% [markdown]
-# ## An embedding is a one-hot product, done as a lookup
-#
-# The embedding table $E$ has one row of $d$ numbers per token: shape
-# $(V, d)$. Writing token $i$ as a one-hot vector $e_i$ (all zeros but a 1 at
-# position $i$), its embedding is
-#
-# $$e_i^\top E = E[i],$$
-#
-# row $i$ of the table. Multiplying by a vector that is almost all zeros
-# wastes $V \times d$ multiplications, so `F.embedding` (and `nn.Embedding`)
-# picks the rows directly: "the one-hot encoding is implicit". The rows start
-# random and small, and training moves them.
+# %% [markdown] key="one_hot"
 
 # %%
 tinygrad_tx.manual_seed(0)
@@ -70,17 +44,31 @@ by_product = Tensor(one_hot) @ table.weight  # (d,)
 by_lookup = table(np.array([9]))[0]  # (d,)
 print(f"one-hot @ E: {np.round(by_product.numpy(), 4)}")
 print(f"E[9]       : {np.round(by_lookup.numpy(), 4)}")
+text.say("wasted", V=V, d=d, products=V * d)
 
 # %%
 np.testing.assert_array_equal(by_product.numpy(), by_lookup.numpy())
 
-# %% [markdown]
-# ## Which rows learn: the gradient of a lookup
-#
-# Looking up rows copies them, so backward sends each position's gradient to
-# the row it came from, and *adds* when a token appears twice (the same rule
-# as a value used twice, lesson 2). Rows of tokens that were not in the
-# batch get exactly zero: they do not move this step.
+# %% [markdown] key="initial_values"
+
+# %%
+tinygrad_tx.manual_seed(0)
+big_table = nn.Embedding(10_000, 512)  # the slides' sizes: |V| = 10,000, d = 512
+std_embedding = float(big_table.weight.numpy().std())
+init.xavier_uniform_(big_table.weight)  # what the Transformer does to it
+xavier = big_table.weight.numpy()
+bound = float(np.sqrt(6 / (10_000 + 512)))  # Xavier (Glorot) uniform: ±√(6/(V+d))
+text.say("slide_init")
+text.say("course_init", std=std_embedding, bound=bound, largest=float(abs(xavier).max()),
+         xavier_std=float(xavier.std()), scaled=bound * np.sqrt(512))  # fmt: skip
+
+# %%
+assert abs(std_embedding - 1) < 0.01
+assert bound - 1e-3 < abs(xavier).max() <= bound * (1 + 1e-6)  # float32 rounding
+assert abs(bound - 0.0239) < 1e-4
+del big_table, xavier
+
+# %% [markdown] key="gradient"
 
 # %%
 sentence = np.array(vocab.encode("i love books i love"))  # "i" and "love" twice
@@ -88,38 +76,23 @@ vectors = table(sentence)  # (5, d)
 upstream = np.arange(5 * d, dtype=np.float32).reshape(5, d)  # a distinct dL/dvector
 vectors.backward(upstream)
 rows_touched = sorted({int(i) for i in np.nonzero(table.weight.grad.any(axis=1))[0]})
-print(f"ids {sentence.tolist()}; rows with a gradient: {rows_touched}")
 i_id = vocab.stoi["i"]
-print(
-    f"gradient of row {i_id} ('i') = upstream[0] + upstream[3] = {table.weight.grad[i_id]}"
-)
+text.say("rows_touched", ids=sentence.tolist(), rows=rows_touched)
+text.say("repeated_row", id=i_id, grad=table.weight.grad[i_id])
 
 # %%
 np.testing.assert_array_equal(table.weight.grad[i_id], upstream[0] + upstream[3])
 assert rows_touched == sorted(set(sentence.tolist()))
 
-# %% [markdown]
-# ## Vectors that learn meaning from company
-#
-# "You shall know a word by the company it keeps" (J. R. Firth). We write a
-# tiny corpus about two topics: a kingdom (a king rules the *castle*, guards
-# the *crown*, inherits the *wealth*, defends the *country*) and everyday
-# things (I buy a *plane*, use a *computer*, lose a *slipper*, clean my
-# *glasses*). Then we train each word's embedding to predict the words around
-# it (the "skip-gram" task of word2vec): a word's vector times an output
-# matrix gives logits over the vocabulary, and cross-entropy scores the
-# neighbour that was really there.
-#
-# No sentence puts "castle" next to "crown". They only share their company,
-# and that is enough.
+# %% [markdown] key="company"
 
 # %%
 rng = np.random.default_rng(0)
-TOPICS = {
-    "kingdom": (["king", "queen", "prince"], ["rules", "guards", "inherits", "defends"],
-                ["castle", "country", "wealth", "crown"]),
-    "things": (["i", "you", "we"], ["buy", "use", "lose", "clean"],
-               ["plane", "computer", "slipper", "glasses"]),
+TOPICS = {  # subjects, verbs, nouns: the nouns are the slides' eight words
+    "reino": (["rei", "rainha", "príncipe"], ["governa", "guarda", "herda", "defende"],
+              ["castelo", "país", "riqueza", "coroa"]),
+    "coisas": (["ela", "ele", "você"], ["compra", "usa", "perde", "limpa"],
+               ["avião", "computador", "chinelo", "óculos"]),
 }  # fmt: skip
 corpus = []
 for _ in range(400):
@@ -135,13 +108,14 @@ pairs = np.array(
         if i != j
     ]
 )  # (N, 2): (word, a neighbour)
-print(f"{len(corpus)} three-word sentences such as {' '.join(corpus[0])!r}; "
-      f"{len(words) - 4} words; {len(pairs)} (word, neighbour) pairs")  # fmt: skip
+together = sum(("castelo" in s and "coroa" in s) for s in corpus)
+text.say("corpus", sentences=len(corpus), example=" ".join(corpus[0]),
+         words=len(words) - 4, pairs=len(pairs), together=together)  # fmt: skip
 
-# %% [markdown]
-# The best possible loss is not zero: "castle" is followed by "king",
-# "queen", "rules" and others, each some of the time. Its floor is the
-# entropy of a word's neighbours given the word, computed from the counts.
+# %%
+assert together == 0  # one noun per sentence: "castelo" and "coroa" never meet
+
+# %% [markdown] key="floor"
 
 # %%
 counts = np.zeros((len(words), len(words)))
@@ -162,28 +136,12 @@ for _ in range(60 if FAST else 120):
     loss.backward()
     optimizer.step()
     losses.append(loss.item())
-print(
-    f"loss {losses[0]:.3f} -> {losses[-1]:.3f} (the floor, from the counts: {floor:.3f})"
-)
+text.say("loss", first=losses[0], last=losses[-1], floor=floor)
 
-# %% [markdown]
-# ## Cosine similarity
-#
-# Two vectors point the same way when the cosine of their angle,
-# $\cos(a, b) = \dfrac{a \cdot b}{\lVert a \rVert\, \lVert b \rVert}$, is
-# near 1; unrelated vectors give a cosine near 0.
+# %% [markdown] key="cosine"
 
 # %%
-shown = [
-    "castle",
-    "country",
-    "wealth",
-    "crown",
-    "plane",
-    "computer",
-    "slipper",
-    "glasses",
-]
+shown = TOPICS["reino"][2] + TOPICS["coisas"][2]  # the eight nouns
 with no_grad():
     W = embed.weight.numpy()[[words.stoi[w] for w in shown]]
 unit = W / np.linalg.norm(W, axis=1, keepdims=True)
@@ -197,24 +155,26 @@ def cos(a: str, b: str) -> float:
 kingdom, things = shown[:4], shown[4:]
 within = np.mean([cos(a, b) for g in (kingdom, things) for a in g for b in g if a != b])
 across = np.mean([cos(a, b) for a in kingdom for b in things])
-for a, b in (("castle", "crown"), ("plane", "slipper"), ("castle", "plane"),
-             ("crown", "slipper")):  # fmt: skip
+for a, b in (("castelo", "coroa"), ("avião", "chinelo"), ("castelo", "avião"),
+             ("coroa", "chinelo")):  # fmt: skip
     print(f"cos({a}, {b}) = {cos(a, b):+.3f}")
-print(f"mean cosine within a topic {within:+.3f}, across topics {across:+.3f}")
+text.say("slide_words")
+text.say("course_words", within=within, across=across)
+
+# %% [markdown] key="check"
 
 # %%
 assert losses[-1] < floor + 0.05, (losses[-1], floor)
-assert cos("castle", "crown") > cos("castle", "plane") + 0.3
-assert cos("plane", "slipper") > cos("crown", "slipper") + 0.3
+assert cos("castelo", "coroa") > cos("castelo", "avião") + 0.3
+assert cos("avião", "chinelo") > cos("coroa", "chinelo") + 0.3
 assert within > across + 0.4
 
 # %%
 fig = figure(6.6, 5.6)
 ax = fig.subplots()
 heatmap(ax, cosine, shown, shown, vmin=-1, vmax=1, cmap="RdBu_r",
-        title="Cosine similarity of learned embeddings\n"
-              "(kingdom words: first four; everyday things: last four)",
-        xlabel="word", ylabel="word", colorbar_label="cosine similarity")  # fmt: skip
+        title=text("figure_title"), xlabel=text("axis_word"), ylabel=text("axis_word"),
+        colorbar_label=text("colorbar"))  # fmt: skip
 save_figure(fig, OUT / "embedding_similarity.png")
 
 # %%
@@ -222,33 +182,18 @@ save_results(
     OUT,
     {
         "abandon_id": vocab.stoi["abandon"],
+        "embedding_init_std": std_embedding,
+        "xavier_bound": bound,
+        "castelo_coroa_together": together,
         "final_loss": losses[-1],
         "loss_floor": floor,
-        "cos_castle_crown": cos("castle", "crown"),
-        "cos_castle_plane": cos("castle", "plane"),
-        "cos_plane_slipper": cos("plane", "slipper"),
+        "cos_castelo_coroa": cos("castelo", "coroa"),
+        "cos_castelo_aviao": cos("castelo", "avião"),
+        "cos_aviao_chinelo": cos("avião", "chinelo"),
+        "cos_coroa_chinelo": cos("coroa", "chinelo"),
         "mean_cos_within": within,
         "mean_cos_across": across,
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - A vocabulary that maps words to ids, with four special tokens first.
-# - An embedding lookup, checked equal to the one-hot product, whose gradient
-#   reaches only the rows that were looked up (and adds for repeated tokens).
-# - Embeddings trained to predict neighbours: words of one topic end up
-#   pointing the same way although they never appear side by side.
-#
-# These vectors are still context-free: "manga" would get one vector whether
-# it means a mango or a sleeve. Attention, from the next lesson on, makes each
-# word's vector depend on the sentence around it.
-#
-# **Exercises**
-#
-# 1. Graded: `embedding_backward` (the backward of the lookup, repeated ids
-#    included): `python cli.py exercise check embedding_backward`.
-# 2. Add a sentence pattern that mixes the topics ("the king buys a plane").
-#    How do the cosines change?
-# 3. Shrink the embedding size to 2 and plot the eight words as points.
+# %% [markdown] key="what_we_built"

@@ -1,18 +1,4 @@
-# %% [markdown]
-# # Lesson 8: Self-attention with queries, keys and values
-#
-# _Each word asks a question (query), offers a label (key) and holds some
-# content (value), all three learned. A pronoun learns to find the name it
-# refers to, however far away it is._
-#
-# **Goals**
-#
-# - Make queries, keys and values from the same word vectors with three
-#   learned matrices: $Q = XW^Q$, $K = XW^K$, $V = XW^V$.
-# - See why separate projections matter: a word can look for words that are
-#   *not* like itself.
-# - Train one self-attention layer to resolve "dela" (her) and "dele" (his)
-#   to the right name, and read the attention matrix as a heatmap.
+# %% [markdown] key="goals"
 
 # %%
 import math
@@ -21,42 +7,24 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 import tinygrad_tx
+from lessons.i18n import lesson_text
 from lessons.utils import FAST, figure, heatmap, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
 from transformer import scaled_dot_product_attention
 
+text = lesson_text(8)  # this lesson's printed labels, in the course's language
 OUT = output_dir(8)
 rng = np.random.default_rng(0)
 
-# %% [markdown]
-# ## Three roles for every word
-#
-# In lesson 6 the score between two words was the dot product of their
-# vectors, so a word could only look for words that resemble it. Self-attention
-# gives each word three vectors, each a learned linear projection of its
-# embedding $x_i$:
-#
-# | | intuition | computed as |
-# |---|---|---|
-# | **query** $q_i$ | the question word $i$ asks: "what am I looking for?" | $x_i W^Q$ |
-# | **key** $k_j$ | the label on a locker door: a good match opens it | $x_j W^K$ |
-# | **value** $v_j$ | what is inside the locker: the information word $j$ hands over | $x_j W^V$ |
-#
-# The slides' YouTube analogy: the video you are watching is the query, the
-# title and description of each recommended video are its key, and the video
-# itself is the value. Then, exactly as before,
-#
-# $$\text{Attention}(Q, K, V) = \text{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V.$$
-#
-# Because $W^Q \neq W^K$, a pronoun's question can match a *name's* label:
-# the two words need not be similar at all.
+# %% [markdown] key="roles"
 
 
 # %%
 class SelfAttention(nn.Module):
     """Embedding, one self-attention layer, and a classifier read at the last
-    word: logits over the vocabulary for "which word is the last one about?"."""
+    word: logits over the vocabulary for "which word is the last one about?".
+    No positional encoding: the layer sees which words there are, not where."""
 
     def __init__(self, vocab_size: int, d: int):
         self.embed = nn.Embedding(vocab_size, d)
@@ -71,15 +39,7 @@ class SelfAttention(nn.Module):
         return self.classify(z[:, -1])  # (B, vocab): read at the last word
 
 
-# %% [markdown]
-# ## A task where closeness is misleading
-#
-# "Ela é a minha amiga e as outras são as primas dela": the last word, "dela"
-# (hers), refers to "Ela", at the other end of the sentence; meaning is not
-# decided by proximity. We make sentences of 10 words from a handful of
-# filler words, with one woman's name and one man's name at random places,
-# ending with "dela" (hers) or "dele" (his). The model must answer, at the
-# last word, which name the pronoun refers to. The loss is scored there only.
+# %% [markdown] key="task"
 
 # %%
 WOMEN = ["ana", "maria", "julia", "clara", "sofia"]
@@ -105,14 +65,10 @@ def make_sentences(n: int, length: int = 10) -> tuple[np.ndarray, np.ndarray]:
 
 
 example, answer = make_sentences(1)
-print(" ".join(words[i] for i in example[0]), "->", words[answer[0]])
+text.say("example", sentence=" ".join(words[i] for i in example[0]),
+         answer=words[answer[0]])  # fmt: skip
 
-# %% [markdown]
-# ## Shapes, and the projections by hand
-#
-# Before training, check that the module computes what the formula says: the
-# queries are the embeddings times $W^Q$ (a `Linear` stores its matrix as
-# (out, in), so $q = x W^\top + b$).
+# %% [markdown] key="shapes"
 
 # %%
 tinygrad_tx.manual_seed(0)
@@ -129,10 +85,7 @@ print(f"ids {example.shape} -> embeddings {x.shape} -> queries {q.shape}; "
 np.testing.assert_allclose(q.numpy(), by_hand, rtol=1e-5, atol=1e-6)
 np.testing.assert_allclose(model.weights.numpy().sum(axis=-1), 1.0, rtol=1e-5)
 
-# %% [markdown]
-# ## Training
-#
-# Adam, batches of 64 fresh sentences, cross-entropy on the answer.
+# %% [markdown] key="training"
 
 # %%
 optimizer = optim.Adam(model.parameters(), lr=0.01)
@@ -149,16 +102,13 @@ with no_grad():
     test_accuracy = float(
         (model(test_ids).numpy().argmax(axis=-1) == test_answers).mean()
     )
-print(f"loss {losses[0]:.3f} -> {losses[-1]:.4f}; accuracy on 1000 new sentences "
-      f"{test_accuracy:.1%} (guessing among 10 names: 10%)")  # fmt: skip
+name_ids = [stoi[n] for n in WOMEN + MEN]
+names_per_sentence = sorted({int(np.isin(row, name_ids).sum()) for row in test_ids})
+always_woman = float(np.isin(test_answers, [stoi[w] for w in WOMEN]).mean())
+text.say("trained", first=losses[0], last=losses[-1], accuracy=test_accuracy)
+text.say("baseline", names=names_per_sentence[0], always_woman=always_woman)
 
-# %% [markdown]
-# ## Reading the attention
-#
-# Now the slide's kind of sentence, which the model never saw (it has 11
-# words): "ana é a minha amiga e pedro é o primo dela" (Ana is my friend and
-# Pedro is her cousin). "pedro" and "primo" are close to "dela"; the
-# answer, "ana", is ten words back. We also swap the pronoun to "dele".
+# %% [markdown] key="reading"
 
 # %%
 showcase = {}
@@ -171,45 +121,55 @@ for pronoun in ("dela", "dele"):
     showcase[pronoun] = {
         "sentence": sentence,
         "weights": weights,
+        "logits": logits.numpy()[0],
         "prediction": words[int(logits.numpy().argmax())],
         "weight_on_ana": float(last_row[sentence.index("ana")]),
         "weight_on_pedro": float(last_row[sentence.index("pedro")]),
     }
-    print(f"{' '.join(sentence)!r} -> {showcase[pronoun]['prediction']}; the last word's "
-          f"weights: ana {last_row[0]:.3f}, pedro {last_row[6]:.3f}, "
-          f"primo {last_row[9]:.3f}")  # fmt: skip
+    text.say("showcase", sentence=" ".join(sentence),
+             prediction=showcase[pronoun]["prediction"], ana=last_row[0],
+             pedro=last_row[6], primo=last_row[9])  # fmt: skip
 
-# %% [markdown]
-# ### Check
-#
-# The model answers new sentences almost always right; "dela" puts nearly all
-# its weight on "ana" and "dele" on "pedro", although "pedro" is the nearer
-# name for both. One layer of attention reached ten words back in one step.
+# %% [markdown] key="no_positions"
 
 # %%
+text.say("slide_proximity")
+sentence = showcase["dela"]["sentence"]  # the same words, "ana" moved next to "dela"
+shuffled = [w for w in sentence if w not in ("ana", "dela")] + ["ana", "dela"]
+with no_grad():
+    shuffled_logits = model(np.array([[stoi[w] for w in shuffled]])).numpy()[0]
+shuffled_row = model.weights.numpy()[0, -1]
+order_gap = float(np.abs(shuffled_logits - showcase["dela"]["logits"]).max())
+text.say("course_proximity", sentence=" ".join(shuffled), gap=order_gap,
+         before=showcase["dela"]["weight_on_ana"],
+         after=float(shuffled_row[shuffled.index("ana")]))  # fmt: skip
+
+# %% [markdown] key="check"
+
+# %%
+assert names_per_sentence == [2], names_per_sentence  # every sentence: 2 names
 assert test_accuracy > 0.95, test_accuracy
+assert 0.45 < always_woman < 0.55, always_woman
 assert (
     showcase["dela"]["prediction"] == "ana"
     and showcase["dele"]["prediction"] == "pedro"
 )
 assert showcase["dela"]["weight_on_ana"] > 0.9
 assert showcase["dele"]["weight_on_pedro"] > 0.9
+assert sorted(shuffled) == sorted(showcase["dela"]["sentence"])
+assert order_gap < 1e-4, order_gap  # float32 rounding only: the order is invisible
 
-# %% [markdown]
-# In the heatmaps, row $i$ is word $i$ asking its question and column $j$ is
-# the weight it gives to word $j$. Only the **last row** was trained (the
-# loss is read at the pronoun); the other rows show whatever the learned
-# projections happen to do for words that were never scored.
+# %% [markdown] key="heatmaps"
 
 # %%
 fig = figure(13, 5.6)
 for ax, pronoun in zip(fig.subplots(1, 2), ("dela", "dele")):
     sentence = showcase[pronoun]["sentence"]
+    title = text("title_heatmap", sentence=" ".join(sentence),
+                 prediction=showcase[pronoun]["prediction"])  # fmt: skip
     heatmap(ax, showcase[pronoun]["weights"], sentence, sentence, vmin=0, vmax=1,
-            annotate=False, title=f"{' '.join(sentence)!r} -> "
-            f"{showcase[pronoun]['prediction']}\n(last row: the pronoun's attention)",
-            xlabel="key: word looked at", ylabel="query: word asking",
-            colorbar_label="attention weight")  # fmt: skip
+            annotate=False, title=title, xlabel=text("axis_key"),
+            ylabel=text("axis_query"), colorbar_label=text("colorbar"))  # fmt: skip
     ax.title.set_fontsize(10)
     last = len(sentence) - 1  # outline the trained row
     ax.add_patch(Rectangle((-0.5, last - 0.5), last + 1, 1, fill=False, ec="red", lw=2))
@@ -221,29 +181,15 @@ save_results(
     {
         "final_loss": losses[-1],
         "test_accuracy": test_accuracy,
+        "names_per_sentence": names_per_sentence,
+        "always_woman_accuracy": always_woman,
         "dela_weight_on_ana": showcase["dela"]["weight_on_ana"],
         "dele_weight_on_pedro": showcase["dele"]["weight_on_pedro"],
         "predictions": {p: s["prediction"] for p, s in showcase.items()},
+        "shuffled_logit_gap": order_gap,
         "d_k": 16,
         "scale": math.sqrt(16),
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - Queries, keys and values as three learned projections of the same
-#   embeddings, checked against $xW^\top + b$ by hand.
-# - One self-attention layer that learned pronoun reference: "dela" looks at
-#   the woman's name and "dele" at the man's, wherever they are.
-# - The attention matrix as a heatmap, read row by row.
-#
-# Next: a decoder must not look at words it has not written yet (lesson 9),
-# and one attention pattern per layer is not enough (lesson 10).
-#
-# **Exercises**
-#
-# 1. Replace $W^K$ by $W^Q$ (the same matrix for queries and keys). Does the
-#    model still learn? Why is it harder for "dela" to match "ana" then?
-# 2. Put two women's names in a sentence. What does the pronoun's row do?
-# 3. Graded exercises for the next lessons: `python cli.py exercise list`.
+# %% [markdown] key="what_we_built"

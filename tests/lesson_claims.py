@@ -67,7 +67,11 @@ def check_04(r):
 
 def check_05(r):
     assert r["abandon_id"] == 9
-    assert r["cos_castle_crown"] > r["cos_castle_plane"] + 0.3
+    assert r["embedding_init_std"] == pytest.approx(1.0, abs=0.01)  # N(0, 1)
+    assert r["xavier_bound"] == pytest.approx(math.sqrt(6 / 10_512))  # "small"
+    assert r["castelo_coroa_together"] == 0  # they never meet in the corpus
+    assert r["cos_castelo_coroa"] > r["cos_castelo_aviao"] + 0.3
+    assert r["cos_aviao_chinelo"] > r["cos_coroa_chinelo"] + 0.3
     assert r["mean_cos_within"] > r["mean_cos_across"] + 0.4
     assert r["final_loss"] < r["loss_floor"] + 0.05
 
@@ -77,7 +81,13 @@ def check_06(r):
         r["table_products"], [6.0, 6.8, 7.5, 6.0, 4.0], rtol=1e-6
     )
     assert r["table_sum"] == pytest.approx(30.3)
+    assert r["table_weight_sum"] == pytest.approx(7.0)  # the slide's weights
     assert r["table_weighted_average"] == pytest.approx(30.3 / 7.0)
+    # "Manga da minha camiseta": manga and camiseta share the weight, e²/(2e² + 2e^0.2)
+    share = math.exp(2) / (2 * math.exp(2) + 2 * math.exp(0.2))
+    np.testing.assert_allclose(
+        r["slide_sentence_weights"], [share, 0.5 - share, 0.5 - share, share], rtol=1e-6
+    )
     fruit, clothing = r["manga_sleeve"]
     assert clothing > fruit
     fruit, clothing = r["manga_mango"]
@@ -92,10 +102,19 @@ def check_07(r):
     biggest = r["saturation"][-1]
     assert biggest["unscaled_max_weight"] > 0.9 > 0.5 > biggest["scaled_max_weight"]
     assert biggest["unscaled_grad"] < 0.25 * r["saturation"][0]["unscaled_grad"]
+    scaled_grads = [row["scaled_grad"] for row in r["saturation"]]
+    assert max(scaled_grads) < 1.2 * min(scaled_grads)  # the gradient stays alive
+    # no overflow to blame: naive exp(1000) is inf -> NaN; the library's softmax is finite
+    assert all(math.isnan(w) for w in r["naive_softmax_of_1000_990"])
+    expected = 1 / (1 + math.exp(10))
+    assert r["softmax_of_1000_990"][1] == pytest.approx(expected, rel=1e-5)
 
 
 def check_08(r):
+    assert r["names_per_sentence"] == [2]  # so a guess between them is right 50%
+    assert 0.45 < r["always_woman_accuracy"] < 0.55
     assert r["test_accuracy"] > 0.95
+    assert r["shuffled_logit_gap"] < 1e-4  # no positions: moving a name changes nothing
     assert r["predictions"] == {"dela": "ana", "dele": "pedro"}
     assert r["dela_weight_on_ana"] > 0.9 and r["dele_weight_on_pedro"] > 0.9
 
@@ -196,3 +215,6 @@ FILES = {  # besides results.json
 }
 # Computation graphs: NAME.png with Graphviz's dot, NAME.dot (the source) without.
 GRAPHS = {2: ["neuron"], 12: ["residual_gradients"], 13: ["transformer_step"]}
+# Interactive HTML pages (show_graph_page, show_example_page, show_attention_page):
+# how many cells of the lesson show one inline (text/html) at least.
+PAGES = {2: 1, 7: 1}

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lesson_claims import CHECKS, FILES, GRAPHS
+from lesson_claims import CHECKS, FILES, GRAPHS, PAGES
 
 from lessons import utils
 from lessons.catalog import catalog
@@ -33,6 +33,7 @@ BY_NUMBER = {info.number: info for info in LESSONS}
 LANGUAGES = languages()
 DOT = shutil.which("dot") is not None
 FIGURE_CALL = re.compile(r"\b(save_figure|show_image|show_graph)\(")
+PAGE_CALL = re.compile(r"\bshow_(graph|example|attention)_page\(")
 
 
 def _cases():
@@ -96,6 +97,24 @@ def check_figures_inline(notebook, number: int) -> None:
             assert "image/svg+xml" in kinds, "a graph is shown as SVG"
 
 
+def check_pages_inline(notebook, number: int) -> None:
+    """Each cell that shows an interactive page (a graph to step through, an
+    attention explorer) shows it in the notebook as HTML; a lesson listed in
+    lesson_claims.PAGES shows at least that many pages."""
+    cells = [c for c in notebook.cells
+             if c.cell_type == "code" and PAGE_CALL.search(c.source)]  # fmt: skip
+    assert len(cells) >= PAGES.get(number, 0), (
+        f"lesson {number} shows {len(cells)} interactive pages, expected "
+        f"{PAGES[number]}"
+    )
+    for cell in cells:
+        kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
+        assert "text/html" in kinds, (
+            f"lesson {number}: this cell shows a page but no HTML came out:\n"
+            f"{cell.source[:300]}"
+        )
+
+
 def check_language(notebook, language: str) -> None:
     """The shared labels the lesson printed are in the notebook's language."""
     printed = "".join(
@@ -139,6 +158,7 @@ def test_lesson_notebook_runs_shows_its_figures_and_its_claims_hold(
         monkeypatch.setenv(name, value)
     notebook = execute(number, language, elsewhere)
     check_figures_inline(notebook, number)
+    check_pages_inline(notebook, number)
     if BY_NUMBER[number].bilingual:
         check_language(notebook, language)
     folder = out_root / f"{number:02d}"
