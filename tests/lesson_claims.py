@@ -140,6 +140,8 @@ def check_12(r):
 
 def check_13(r):
     assert r["shapes"]["cross-attention"] == [2, 4, 7, 6]
+    assert r["shapes"]["decoder self-attention"] == [2, 4, 7, 7]
+    assert r["base_parameters"] == 63_119_496  # DESIGN.md: the base config, 63.12M
     assert r["future_effect_on_earlier"] == 0.0
     assert r["max_weight_on_padding"] == 0.0
     assert r["source_effect_min"] > 0
@@ -196,3 +198,5 @@ FILES = {  # besides results.json
 }
 # Computation graphs: NAME.png with Graphviz's dot, NAME.dot (the source) without.
 GRAPHS = {2: ["neuron"], 12: ["residual_gradients"], 13: ["transformer_step"]}
+# Interactive pages a lesson shows inline (a text/html output in the notebook).
+PAGES = {13: ["show_example_page"], 15: ["show_attention_page"]}
