@@ -154,9 +154,12 @@ def draw_heads(weights, src_words, out_words, path, title):
     panels = [(text("mean_of_heads"), weights.mean(axis=0))]
     panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
     fig = figure(3.1 * len(panels), 3.6)
-    for ax, (name, w) in zip(fig.subplots(1, len(panels)), panels):
+    axes = fig.subplots(1, len(panels))
+    for ax, (name, w) in zip(axes, panels):
+        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
         heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
-                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False)  # fmt: skip
+                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
+                colorbar_label=scale)  # fmt: skip
     fig.suptitle(title)
     save_figure(fig, path)
 

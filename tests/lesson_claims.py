@@ -165,12 +165,16 @@ def check_14(r):
 
 
 def check_15(r):
-    assert r["greedy_by_hand"] == r["greedy_library"] == "o gato dorme no tapete"
+    # the slide's output layer at its real sizes: 10,000 x 512 weights, 10,000 biases
+    assert r["output_layer_weights"] == 5_120_000 and r["output_layer_biases"] == 10_000
+    # the loop by hand is greedy decoding; no claim on what a retrained model writes
+    assert r["greedy_by_hand"] == r["greedy_library"]
+    assert r["steps"][-1]["word"] == "</s>"
+    assert len(r["steps"]) == len(r["greedy_by_hand"].split()) + 1
+    assert r["largest_p"] < 0.999
     assert r["beam_not_worse_share"] >= 0.95
-    assert r["showcase"]["output"] == "o leão marrom ouve as vacas pequenas"
-    assert r["looked_at"] == {
-        "leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"
-    }  # fmt: skip
+    swapped = {"leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"}
+    assert r["looked_at"] == r["expected"] == swapped
 
 
 def check_16(r):
