@@ -183,6 +183,10 @@ def check_16(r):
     assert r["gpt"]["GPT-4 (32k)"]["entries"] == 32_768**2
     assert 1.8 < r["exponents"]["fused_peak_mib"] < 2.2
     assert 1.8 < r["exponents"]["composed_peak_mib"] < 2.2
+    # FLOPs counted in the graph: exactly 12 L^2 D, exponent 2 (no timing asserted)
+    D = r["head_size"]
+    assert all(round(row["gflop"] * 1e9) == 12 * row["length"] ** 2 * D for row in r["rows"])
+    assert r["exponents"]["gflop"] == pytest.approx(2.0, abs=1e-9)
 
 
 CHECKS = {int(n[6:]): f for n, f in globals().items() if n.startswith("check_")}
