@@ -129,7 +129,8 @@ src, tgt_in, tgt_out = reversal_batch(500)
 with no_grad():
     logits = model(src, tgt_in, *model.make_masks(src, tgt_in, PAD))
 token_accuracy = float((logits.numpy().argmax(-1) == tgt_out).mean())
-text.say("trained", first=losses[0], last=losses[-1], n=len(src), accuracy=token_accuracy)
+text.say("trained", first=losses[0], last=losses[-1], n=len(src),
+         accuracy=token_accuracy)  # fmt: skip
 
 # %% [markdown] key="anti_diagonal"
 

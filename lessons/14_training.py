@@ -76,9 +76,12 @@ for step in slide_steps:
 text.say("slide_loss_t1")
 text.say("slide_loss_t2")
 for t, step in enumerate(slide_steps, start=1):
-    text.say("course_loss_step", t=t, word=step["target"], p=step["p"][step["target"]],
-             one_minus_p=slide_one_minus_p[t - 1], ce=slide_cross_entropy[t - 1])  # fmt: skip
-text.say("course_loss_why", mean=np.mean(slide_cross_entropy), total=sum(slide_cross_entropy))
+    p = step["p"][step["target"]]
+    text.say("course_loss_step", t=t, word=step["target"], p=p,
+             one_minus_p=slide_one_minus_p[t - 1],
+             ce=slide_cross_entropy[t - 1])  # fmt: skip
+text.say("course_loss_why", mean=np.mean(slide_cross_entropy),
+         total=sum(slide_cross_entropy))  # fmt: skip
 
 # %%
 assert [round(x, 3) for x in slide_cross_entropy] == [2.303, 1.609]
@@ -178,7 +181,8 @@ schedule = optim.NoamSchedule(
 )
 steps = np.arange(1, train_fields["steps"] + 1)
 rates = np.array([schedule.rate(int(s)) for s in steps])
-paper_peak = optim.NoamSchedule(optim.Adam(untrained.parameters()), 512, 4000).rate(4000)
+paper = optim.NoamSchedule(optim.Adam(untrained.parameters()), 512, 4000)
+paper_peak = paper.rate(4000)  # the paper's d_model and warm-up, factor 1
 clip_norm = TrainConfig(**train_fields).clip_norm
 text.say("schedule", warmup=warmup, peak=rates.max(), at=steps[rates.argmax()],
          last=rates[-1], steps=steps[-1])  # fmt: skip

@@ -89,10 +89,11 @@ with no_grad():
         probs = last.softmax(axis=-1).numpy()  # 3)
         choice = int(probs.argmax())
         top = np.argsort(-probs)[:3]
-        steps.append({"read": tgt_vocab.itos[written[-1]], "word": tgt_vocab.itos[choice],
-                      "p": float(probs[choice]), "logit": float(last.numpy()[choice]),
-                      "index": choice,
-                      "top": [(tgt_vocab.itos[i], float(probs[i])) for i in top]})  # fmt: skip
+        steps.append({
+            "read": tgt_vocab.itos[written[-1]], "word": tgt_vocab.itos[choice],
+            "p": float(probs[choice]), "logit": float(last.numpy()[choice]),
+            "index": choice, "top": [(tgt_vocab.itos[i], float(probs[i])) for i in top],
+        })  # fmt: skip
         written.append(choice)  # 4)
 by_hand = tgt_vocab.decode(written)
 print(table(
@@ -230,7 +231,8 @@ on_own_word = [
 ]  # per head: the rows whose largest weight is on the word they translate
 o_on_lion, as_on_cows = weights[:, 0, 2], weights[:, 4, 6]  # per head
 print(table(
-    [text("col_head"), text("col_on_own_word", n=len(alignment)), "o: lion", "as: cows"],
+    [text("col_head"), text("col_on_own_word", n=len(alignment)), "o: lion",
+     "as: cows"],
     [[h + 1, on_own_word[h], f"{o_on_lion[h]:.2f}", f"{as_on_cows[h]:.2f}"]
      for h in range(len(weights))],
 ))  # fmt: skip

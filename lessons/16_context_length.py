@@ -116,8 +116,9 @@ for L in lengths:
 
 print(machine_note())
 print(table(
-    ["L", "L x L", text("col_matrix"), text("col_peak_fused"), text("col_peak_composed"),
-     "GFLOP", text("col_ms_fused"), text("col_ms_composed")],
+    ["L", "L x L", text("col_matrix"), text("col_peak_fused"),
+     text("col_peak_composed"), "GFLOP", text("col_ms_fused"),
+     text("col_ms_composed")],
     [[r["length"], grouped(r["entries"]), f"{r['matrix_mib']:.2f}",
       f"{r['fused_peak_mib']:.2f}", f"{r['composed_peak_mib']:.2f}",
       f"{r['gflop']:.4f}", f"{r['fused_ms']:.2f}", f"{r['composed_ms']:.2f}"]
@@ -136,10 +137,8 @@ def slope(values) -> float:
     return float(np.polyfit(x, np.log(values), 1)[0])
 
 
-exponents = {
-    key: slope([r[key] for r in long])
-    for key in ("fused_peak_mib", "composed_peak_mib", "gflop", "fused_ms", "composed_ms")
-}
+fitted = ("fused_peak_mib", "composed_peak_mib", "gflop", "fused_ms", "composed_ms")
+exponents = {key: slope([r[key] for r in long]) for key in fitted}
 one_run = {  # the time exponent from each run alone: how much the timing moves
     name: [slope([r[f"{name}_runs_ms"][i] for r in long]) for i in range(REPEAT)]
     for name in ("fused", "composed")
@@ -188,8 +187,9 @@ for model, c in contexts.items():
 print(table(
     [text("col_model"), text("col_context"), text("col_entries"), text("col_matrix"),
      text("col_our_peak")],
-    [[model, grouped(g["context"]), grouped(g["entries"]), grouped(round(g["matrix_mib"])),
-      grouped(round(g["fused_peak_mib"]))] for model, g in gpt.items()],
+    [[model, grouped(g["context"]), grouped(g["entries"]),
+      grouped(round(g["matrix_mib"])), grouped(round(g["fused_peak_mib"]))]
+     for model, g in gpt.items()],
 ))  # fmt: skip
 ratio = gpt["GPT-4 (32k)"]["entries"] // gpt["GPT-1"]["entries"]
 text.say("gpt_ratio", context=32_768 // 512, entries=grouped(ratio))
@@ -202,16 +202,17 @@ Ls = np.array(lengths)
 legends = {"fused": text("legend_fused"), "composed": text("legend_composed")}
 for name, marker in (("fused", "o"), ("composed", "s")):
     label = legends[name]
+    p = exponents[f"{name}_peak_mib"]
     ax_mem.loglog(Ls, [r[f"{name}_peak_mib"] for r in rows], marker + "-",
-                  label=f"{label} (~L^{exponents[f'{name}_peak_mib']:.2f})")  # fmt: skip
+                  label=f"{label} (~L^{p:.2f})")  # fmt: skip
     line = ax_time.loglog(Ls, [r[f"{name}_ms"] for r in rows], marker + "-",
                           label=label)[0]  # fmt: skip
     ax_time.fill_between(Ls, [min(r[f"{name}_runs_ms"]) for r in rows],
                          [max(r[f"{name}_runs_ms"]) for r in rows],
                          color=line.get_color(), alpha=0.2)  # fmt: skip
 ax_mem.loglog(Ls, Ls**2 * 4 / 2**20, "k:", label=text("legend_matrix"))
-ax_flop.loglog(Ls, [r["gflop"] for r in rows], "o-", color="C2",
-               label=f"{text('legend_flops')} (L^{exponents['gflop']:.2f})")  # fmt: skip
+flop_label = f"{text('legend_flops')} (L^{exponents['gflop']:.2f})"
+ax_flop.loglog(Ls, [r["gflop"] for r in rows], "o-", color="C2", label=flop_label)
 for model, c in contexts.items():
     if c <= lengths[-1]:
         ax_mem.axvline(c, color="gray", lw=0.8, ls="--")

@@ -115,7 +115,7 @@ def check_pages_inline(notebook, number: int, language: str) -> None:
             f"{cell.source[:300]}"
         )
         if language in PAGE_LANGUAGES:  # the pages' own labels: English or Portuguese
-            assert f'lang="{language}"' in html, f"lesson {number}: a page not in {language}"
+            assert f'lang="{language}"' in html, f"lesson {number}: page not {language}"
 
 
 def check_language(notebook, language: str) -> None:
