@@ -1,27 +1,10 @@
-# %% [markdown]
-# # Lesson 14: Training the translator
-#
-# _Teacher forcing: the decoder reads the correct translation shifted one step
-# right and is scored on every next word at once. We follow the loss word by
-# word on "I love books" -> "eu amo livros", add label smoothing, and train
-# the toy English -> Portuguese translator._
-#
-# **Goals**
-#
-# - Build the decoder's input and target from a sentence pair: the right shift.
-# - Compute the loss at each position, $-\log p(\text{correct word})$, and
-#   their mean, as in the slides' walkthrough (loss at $t=1$, at $t=2$, ...).
-# - Check that one parallel pass gives the same losses as feeding each prefix
-#   alone: the causal mask makes teacher forcing honest.
-# - Label smoothing: the target it really trains towards, and the floor it
-#   puts under the loss.
-# - Train the toy translator (or reuse a finished `train-toy-translation` run)
-#   and watch the loss fall.
+# %% [markdown] key="goals"
 
 # %%
 import numpy as np
 
 import tinygrad_tx
+from lessons.i18n import lesson_text
 from lessons.utils import (
     FAST,
     figure,
@@ -31,6 +14,7 @@ from lessons.utils import (
     output_dir,
     save_figure,
     save_results,
+    table,
     train_lesson_translator,
     translator_settings,
 )
@@ -44,24 +28,13 @@ from transformer.data import (
     make_batch,
     make_toy_splits,
 )
+from transformer.train import TrainConfig
 
+text = lesson_text(14)  # this lesson's printed labels, in the course's language
 OUT = output_dir(14)
 train_fields, model_options = translator_settings(FAST)
 
-# %% [markdown]
-# ## The right shift
-#
-# The pair from the slides: "I love books" -> "eu amo livros". The encoder
-# reads the English ids. The decoder gets the Portuguese sentence twice:
-#
-# - as **input**, `<s>` followed by the sentence: what it has "written so far"
-#   at each position;
-# - as **target**, the sentence followed by `</s>`: the word it must produce
-#   at each position.
-#
-# The input is the target shifted one step to the right. At position $t$ the
-# decoder has read the correct words $y_1 \dots y_{t-1}$ (not its own guesses)
-# and is scored on $y_t$: this is *teacher forcing*.
+# %% [markdown] key="right_shift"
 
 # %%
 splits = make_toy_splits(
@@ -76,22 +49,46 @@ batch = make_batch(encode_pairs([pair], src_vocab, tgt_vocab), [0])
 src_words = [src_vocab.itos[i] for i in batch.src[0]]
 in_words = [tgt_vocab.itos[i] for i in batch.tgt_in[0]]
 out_words = [tgt_vocab.itos[i] for i in batch.tgt_out[0]]
-print(f"encoder input   {src_words}")
-print(f"decoder input   {in_words}")
-print(f"decoder target  {out_words}")
+text.say("encoder_input", words=src_words)
+text.say("decoder_input", words=in_words)
+text.say("decoder_target", words=out_words)
 
 # %%
 assert (batch.tgt_in[0, 1:] == batch.tgt_out[0, :-1]).all()  # the right shift
 assert in_words[0] == "<s>" and out_words[-1] == "</s>"
 
-# %% [markdown]
-# ## The loss, word by word
-#
-# At each position the decoder outputs logits over the target vocabulary;
-# softmax turns them into probabilities, and the loss at that position is
-# $-\log p(\text{correct word})$. The sentence's loss is the mean over its
-# positions (padding excluded). An untrained model spreads its probability
-# over the whole vocabulary, so each loss starts near $\ln V$.
+# %% [markdown] key="slide_walkthrough"
+
+# %%
+# The slides' two steps: the probabilities the decoder gave to three words (and
+# to all the others together), and the word it should have written.
+slide_steps = [
+    {"p": {"eu": 0.1, "amo": 0.6, "livros": 0.2, "...": 0.1}, "target": "eu"},
+    {"p": {"eu": 0.1, "amo": 0.2, "livros": 0.3, "...": 0.4}, "target": "amo"},
+]
+slide_one_minus_p, slide_cross_entropy = [], []
+for step in slide_steps:
+    words = list(step["p"])
+    logits = Tensor(np.log([list(step["p"].values())]))  # softmax(ln p) = p
+    target = np.array([words.index(step["target"])])
+    slide_cross_entropy.append(F.cross_entropy(logits, target).item())  # -ln p
+    slide_one_minus_p.append(1 - step["p"][step["target"]])
+text.say("slide_loss_t1")
+text.say("slide_loss_t2")
+for t, step in enumerate(slide_steps, start=1):
+    p = step["p"][step["target"]]
+    text.say("course_loss_step", t=t, word=step["target"], p=p,
+             one_minus_p=slide_one_minus_p[t - 1],
+             ce=slide_cross_entropy[t - 1])  # fmt: skip
+text.say("course_loss_why", mean=np.mean(slide_cross_entropy),
+         total=sum(slide_cross_entropy))  # fmt: skip
+
+# %%
+assert [round(x, 3) for x in slide_cross_entropy] == [2.303, 1.609]
+np.testing.assert_allclose(slide_one_minus_p, [0.9, 0.8])
+np.testing.assert_allclose(slide_cross_entropy, -np.log([0.1, 0.2]), rtol=1e-6)
+
+# %% [markdown] key="loss_by_word"
 
 # %%
 tinygrad_tx.manual_seed(0)
@@ -117,23 +114,19 @@ def per_token(model, src, tgt_in, tgt_out, src_mask, tgt_mask):
 p_before, loss_before, mean_before = per_token(
     untrained, src, tgt_in, batch.tgt_out, src_mask, tgt_mask
 )
-for t, word in enumerate(out_words, start=1):
-    print(f"t={t}: read {' '.join(in_words[:t])!r:<24} target {word!r:<9} "
-          f"p = {p_before[t - 1]:.4f}  loss = -log p = {loss_before[t - 1]:.3f}")  # fmt: skip
-print(f"sentence loss (mean of {len(out_words)}) = {mean_before:.3f}; "
-      f"ln V = ln {len(tgt_vocab)} = {np.log(len(tgt_vocab)):.3f}")  # fmt: skip
+print(table(
+    ["t", text("col_read"), text("col_target"), "p", "-ln p"],
+    [[t, " ".join(in_words[:t]), word, f"{p_before[t - 1]:.4f}",
+      f"{loss_before[t - 1]:.3f}"] for t, word in enumerate(out_words, start=1)],
+))  # fmt: skip
+text.say("sentence_loss", n=len(out_words), mean=mean_before, V=len(tgt_vocab),
+         ln_V=np.log(len(tgt_vocab)))  # fmt: skip
 
 # %%
 np.testing.assert_allclose(loss_before, -np.log(p_before), rtol=1e-4)
 assert abs(loss_before.mean() - mean_before) < 1e-5
 
-# %% [markdown]
-# ## One pass for all positions, and it is honest
-#
-# Training computes all these losses in one forward pass. That is only fair
-# if position $t$ did not see the words after it. The causal mask (lesson 9)
-# guarantees it; we check by feeding each prefix alone, as generation does,
-# and comparing the loss at its last position.
+# %% [markdown] key="one_pass"
 
 # %%
 prefix_losses = []
@@ -143,35 +136,22 @@ for t in range(1, batch.tgt_in.shape[1] + 1):
     _, losses, _ = per_token(untrained, src, prefix_in, batch.tgt_out[:, :t], *masks)
     prefix_losses.append(losses[-1])
 gap = np.abs(np.array(prefix_losses) - loss_before).max()
-print(f"largest difference, parallel pass vs prefix by prefix: {gap:.1e}")
+text.say("prefix_gap", gap=gap)
 assert gap < 1e-4
 
-# %% [markdown]
-# ## Label smoothing
-#
-# The paper trains with label smoothing $\varepsilon = 0.1$: instead of the
-# one-hot target, each position aims at
-#
-# $$q_c = (1 - \varepsilon)\,[c = y] + \frac{\varepsilon}{V},$$
-#
-# so the loss $-\sum_c q_c \log p_c$ is smallest when the model gives the
-# right word about 0.9 and spreads the rest, rather than 1.0. The paper notes
-# it hurts perplexity but helps accuracy and BLEU: a model that is never
-# fully sure keeps some probability for alternatives. The price is a floor:
-# the loss cannot go below the entropy of $q$.
+# %% [markdown] key="label_smoothing"
 
 # %%
 eps, V = 0.1, len(tgt_vocab)
 with no_grad():
-    log_p = untrained(src, tgt_in, src_mask, tgt_mask).log_softmax(axis=-1).numpy()[0]
+    logits = untrained(src, tgt_in, src_mask, tgt_mask)
+    log_p = logits.log_softmax(axis=-1).numpy()[0]
+    library = F.cross_entropy(
+        logits, batch.tgt_out, label_smoothing=eps, reduction="none"
+    ).numpy()[0]
 q = np.full(log_p.shape, eps / V)
 q[np.arange(len(q)), batch.tgt_out[0]] += 1 - eps
 by_hand = -(q * log_p).sum(axis=-1)
-with no_grad():
-    logits = untrained(src, tgt_in, src_mask, tgt_mask)
-    library = F.cross_entropy(
-        logits, batch.tgt_out, label_smoothing=eps, reduction="none"
-    )
 
 
 def smoothing_floor(eps: float, V: int) -> float:
@@ -181,26 +161,14 @@ def smoothing_floor(eps: float, V: int) -> float:
 
 
 floor = smoothing_floor(eps, V)
-print(f"smoothed loss per token, by hand: {np.round(by_hand, 4)}")
-print(f"smoothed loss per token, library: {np.round(library.numpy()[0], 4)}")
-print(f"the floor with ε = {eps} and V = {V}: entropy of q = {floor:.3f}")
+text.say("smoothed_by_hand", losses=np.round(by_hand, 4))
+text.say("smoothed_library", losses=np.round(library, 4))
+text.say("smoothing_floor", eps=eps, V=V, target=1 - eps + eps / V, floor=floor)
 
 # %%
-np.testing.assert_allclose(library.numpy()[0], by_hand, rtol=1e-4)
+np.testing.assert_allclose(library, by_hand, rtol=1e-4)
 
-# %% [markdown]
-# ## The learning rate: warm-up, then decay
-#
-# The training loop (`transformer/train.py`) follows the paper: Adam with
-# $\beta = (0.9, 0.98)$, $\epsilon = 10^{-9}$, the gradient's norm clipped to
-# 1, and the "Noam" schedule, which rises linearly for `warmup` steps and then
-# decays as $1/\sqrt{\text{step}}$:
-#
-# $$\text{lr} = \text{factor} \cdot d_{model}^{-0.5} \cdot
-# \min(\text{step}^{-0.5},\ \text{step} \cdot \text{warmup}^{-1.5}).$$
-#
-# The factor is chosen so that the peak, at the end of the warm-up, is the
-# configured learning rate.
+# %% [markdown] key="schedule"
 
 # %%
 warmup, peak = train_fields["warmup"], train_fields["lr"]
@@ -213,47 +181,39 @@ schedule = optim.NoamSchedule(
 )
 steps = np.arange(1, train_fields["steps"] + 1)
 rates = np.array([schedule.rate(int(s)) for s in steps])
-print(f"warm-up {warmup} steps to lr {rates.max():.2e} at step {steps[rates.argmax()]}, "
-      f"then down to {rates[-1]:.2e} at step {steps[-1]}")  # fmt: skip
-assert steps[rates.argmax()] == warmup and abs(rates.max() - peak) < 1e-12
+paper = optim.NoamSchedule(optim.Adam(untrained.parameters()), 512, 4000)
+paper_peak = paper.rate(4000)  # the paper's d_model and warm-up, factor 1
+clip_norm = TrainConfig(**train_fields).clip_norm
+text.say("schedule", warmup=warmup, peak=rates.max(), at=steps[rates.argmax()],
+         last=rates[-1], steps=steps[-1])  # fmt: skip
+text.say("paper_peak", peak=paper_peak)
+text.say("clipping", clip=clip_norm)
 
-# %% [markdown]
-# ## Training
-#
-# `python cli.py train-toy-translation` trains the translator; this lesson
-# calls the same function, `transformer.train.train`, with a smaller model
-# ($d_{model} = 64$, 2 layers, 4 heads) and fewer steps, writing to
-# `out/lessons/14/run/`. If you already trained with `train-toy-translation`
-# and the run finished, the lesson reads it from `runs/toy-translation/`
-# instead of training again.
-#
-# The validation and test sentences each contain a combination of words
-# never seen together in training ("the red ball" when training only had red
-# boxes and blue balls): a good score needs generalisation, not memory.
+# %%
+assert steps[rates.argmax()] == warmup and abs(rates.max() - peak) < 1e-12
+assert abs(paper_peak - 512**-0.5 * 4000**-0.5) < 1e-15
+
+# %% [markdown] key="training"
 
 # %%
 run = lesson_translator_run(FAST, own=False)  # a finished train-toy-translation run
 reused = run is not None
-if not reused:
-    run = train_lesson_translator(FAST)
-print(("reused the finished run in " if reused else "trained in ") + str(run))
+if reused:
+    text.say("reused", folder=run)
+else:
+    run = train_lesson_translator(FAST)  # prints what train-toy-translation prints
+    text.say("trained", folder=run)
 assert finished_run(run)
 model, src_vocab2, tgt_vocab2, metrics = load_translator(run)
 train_losses = np.array([r["loss"] for r in metrics["train"]])
 first, last = train_losses[:20].mean(), train_losses[-20:].mean()
 test = metrics["test"]
 floor2 = smoothing_floor(eps, len(tgt_vocab2))  # the run's own vocabulary
-print(f"training loss (label-smoothed): first 20 steps {first:.3f}, last 20 steps "
-      f"{last:.3f}; the floor for this vocabulary {floor2:.3f}")  # fmt: skip
-print(f"test: exact match {test['exact_match']:.1%}, BLEU {test['bleu']:.1f}, "
-      f"token accuracy {test['token_accuracy']:.1%} on {metrics['splits']['test']} "
-      f"held-out sentences")  # fmt: skip
+text.say("train_loss", first=first, last=last, floor=floor2)
+text.say("test_scores", exact=test["exact_match"], bleu=test["bleu"],
+         accuracy=test["token_accuracy"], n=metrics["splits"]["test"])  # fmt: skip
 
-# %% [markdown]
-# ### Check: the loss fell, and "eu amo livros" is now likely
-#
-# The same per-token table as before training, with the trained model (and
-# the run's own vocabulary).
+# %% [markdown] key="after"
 
 # %%
 batch2 = make_batch(encode_pairs([pair], src_vocab2, tgt_vocab2), [0])
@@ -261,45 +221,46 @@ src2, tgt_in2 = Tensor(batch2.src), Tensor(batch2.tgt_in)
 p_after, loss_after, mean_after = per_token(
     model, src2, tgt_in2, batch2.tgt_out, *make_masks(src2, tgt_in2, PAD_ID)
 )
-for t, word in enumerate(out_words, start=1):
-    i = t - 1
-    print(f"t={t} target {word!r:<9} p before {p_before[i]:.4f} -> after "
-          f"{p_after[i]:.4f}   loss {loss_before[i]:.3f} -> {loss_after[i]:.3f}")  # fmt: skip
-print(f"sentence loss {mean_before:.3f} -> {mean_after:.3f}")
+print(table(
+    ["t", text("col_target"), text("col_p_before"), text("col_p_after"),
+     text("col_loss_before"), text("col_loss_after")],
+    [[t, word, f"{p_before[t - 1]:.4f}", f"{p_after[t - 1]:.4f}",
+      f"{loss_before[t - 1]:.3f}", f"{loss_after[t - 1]:.3f}"]
+     for t, word in enumerate(out_words, start=1)],
+))  # fmt: skip
+text.say("sentence_loss_change", before=mean_before, after=mean_after)
 
 # %%
 assert last < 0.6 * first, (first, last)
+assert last > floor2  # the floor holds
 assert mean_after < 0.25 * mean_before
 assert (p_after > p_before).all()
 
 # %%
 fig = figure(15, 4.2)
 ax_loss, ax_tokens, ax_lr = fig.subplots(1, 3)
-ax_loss.plot(
-    [r["step"] for r in metrics["train"]], train_losses, alpha=0.35, label="training"
-)
 valid = metrics["validation"]
-ax_loss.plot(
-    [r["step"] for r in valid], [r["loss"] for r in valid], "o-", label="validation"
-)
-ax_loss.axhline(
-    floor2, color="gray", ls=":", label=f"floor of label smoothing ({floor2:.2f})"
-)
-ax_loss.set(yscale="log", xlabel="training step", ylabel="cross-entropy, ε = 0.1 (log)",
-            title="Training the toy translator")  # fmt: skip
-ax_loss.legend(fontsize=8)
+ax_loss.plot([r["step"] for r in metrics["train"]], train_losses, alpha=0.35,
+             label=text("legend_training"))  # fmt: skip
+ax_loss.plot([r["step"] for r in valid], [r["loss"] for r in valid], "o-",
+             label=text("legend_validation"))  # fmt: skip
+ax_loss.axhline(floor2, color="gray", ls=":", label=text("legend_floor", floor=floor2))
+ax_loss.set(yscale="log", xlabel=text("axis_step"), ylabel=text("axis_smoothed_loss"),
+            title=text("title_training"))  # fmt: skip
 x = np.arange(len(out_words))
-ax_tokens.bar(x - 0.2, loss_before, 0.4, label="before training")
-ax_tokens.bar(x + 0.2, loss_after, 0.4, label="after training")
+ax_tokens.bar(x - 0.2, loss_before, 0.4, label=text("legend_before"))
+ax_tokens.bar(x + 0.2, loss_after, 0.4, label=text("legend_after"))
 ax_tokens.set_xticks(x, [f"t={t + 1}\n{w}" for t, w in enumerate(out_words)])
-ax_tokens.set(ylabel="loss = -log p(correct word)", xlabel="position and target word",
-              title='Loss per word: "i love books" -> "eu amo livros"')  # fmt: skip
-ax_tokens.legend(fontsize=8)
+ax_tokens.set_ylim(top=1.3 * loss_before.max())  # room for the legend
+ax_tokens.set(ylabel=text("axis_token_loss"), xlabel=text("axis_position"),
+              title=text("title_tokens"))  # fmt: skip
 ax_lr.plot(steps, rates)
-ax_lr.set(xlabel="training step", ylabel="learning rate",
-          title=f"Noam schedule (warm-up {warmup} steps)")  # fmt: skip
+ax_lr.set(xlabel=text("axis_step"), ylabel=text("axis_lr"),
+          title=text("title_schedule", warmup=warmup))  # fmt: skip
 for ax in (ax_loss, ax_tokens, ax_lr):
     ax.grid(alpha=0.3)
+    if ax is not ax_lr:
+        ax.legend(fontsize=8)
 save_figure(fig, OUT / "training.png")
 
 # %%
@@ -308,36 +269,21 @@ save_results(
     {
         "run": str(run),
         "reused_run": reused,
+        "slide_one_minus_p": slide_one_minus_p,
+        "slide_cross_entropy": slide_cross_entropy,
         "loss_before_per_token": loss_before,
         "loss_after_per_token": loss_after,
         "sentence_loss_before": mean_before,
         "sentence_loss_after": mean_after,
         "prefix_gap": float(gap),
         "label_smoothing_floor": floor,
+        "run_label_smoothing_floor": floor2,
+        "paper_peak_lr": paper_peak,
+        "clip_norm": clip_norm,
         "train_loss_first": first,
         "train_loss_last": last,
         "test": test,
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - The right shift: the decoder reads `<s> eu amo livros` and is scored on
-#   `eu amo livros </s>`, every position at once.
-# - The loss word by word, $-\log p$ of the correct word, and the sentence's
-#   loss as their mean; one parallel pass equals prefix-by-prefix decoding,
-#   thanks to the causal mask.
-# - Label smoothing, checked by hand, and the floor it puts under the loss:
-#   the trained model's loss levels off near that floor, not near zero.
-# - A trained toy translator, scored on held-out sentences.
-#
-# **Exercises**
-#
-# 1. Graded: `cross_entropy_label_smoothing` (forward and backward):
-#    `python cli.py exercise check cross_entropy_label_smoothing`.
-# 2. Train without label smoothing (`--label-smoothing 0` in
-#    `train-toy-translation`, or `label_smoothing=0.0` here). Where does the
-#    loss level off now? Does the test score change?
-# 3. Shorten the warm-up to 10 steps with a peak rate of 1e-2. What happens to
-#    the first hundred steps of the loss curve?
+# %% [markdown] key="what_we_built"

@@ -1,73 +1,78 @@
-# %% [markdown]
-# # Lesson 15: Decoding
-#
-# _A trained model gives probabilities; a translation needs words. We decode
-# "the cat sleeps on the mat" step by step (logits, softmax, argmax), compare
-# greedy decoding with beam search, and look at the cross-attention while the
-# model puts the adjective after the noun._
-#
-# **Goals**
-#
-# - Run the encoder once and the decoder once per output word, feeding back
-#   the words chosen so far.
-# - Read each step as the slides do: logits, softmax, the index with the
-#   highest probability (argmax), the word at that index.
-# - Beam search: keep the $K$ most likely partial translations instead of one.
-# - Read the trained model's cross-attention: which English word each
-#   Portuguese word was written from, across the adjective-noun swap.
+# %% [markdown] key="goals"
 
 # %%
 import json
 
 import numpy as np
 
+from lessons.i18n import lesson_text
 from lessons.utils import (
     FAST,
+    figure,
+    grouped,
+    heatmap,
     lesson_translator_run,
     load_translator,
     output_dir,
+    save_figure,
     save_results,
-    show_image,
+    table,
     train_lesson_translator,
 )
 from tinygrad_tx import Tensor, no_grad
+from tinygrad_tx.nn import Linear
+from tinygrad_tx.viz.html_page import LANGS
 from transformer import causal_mask, padding_mask
+from transformer.attention_page import show_attention_page
 from transformer.data import BOS_ID, EOS_ID, PAD_ID
 from transformer.decode import beam_search, cross_attention, greedy_decode
-from transformer.plots import plot_attention
 from transformer.report import load_splits
 from transformer.train import TrainConfig
+from transformer.translator import Translator
 
+text = lesson_text(15)  # this lesson's printed labels, in the course's language
 OUT = output_dir(15)
+rng = np.random.default_rng(0)
 
-# %% [markdown]
-# ## The trained model
-#
-# The translator of lesson 14: its own run in `out/lessons/14/run/`, or a
-# finished `python cli.py train-toy-translation` run in `runs/toy-translation/`.
-# If neither exists, this lesson trains lesson 14's model first.
+# %% [markdown] key="trained_model"
 
 # %%
 run = lesson_translator_run(FAST)
 if run is None:
     run = train_lesson_translator(FAST)
 model, src_vocab, tgt_vocab, metrics = load_translator(run)
+saved = json.loads((run / "config.json").read_text(encoding="utf-8"))
+splits = load_splits(TrainConfig(**saved["train"]), echo=lambda line: None)
 c = model.config
-print(f"model from {run}: d_model {c.d_model}, {c.n_layers} layers, {c.n_heads} heads; "
-      f"test exact match {metrics['test']['exact_match']:.1%}")  # fmt: skip
+text.say("model", folder=run, d_model=c.d_model, layers=c.n_layers, heads=c.n_heads,
+         V=len(tgt_vocab), exact=metrics["test"]["exact_match"])  # fmt: skip
 
-# %% [markdown]
-# ## Step by step
-#
-# 1. The encoder reads the source once: `memory` holds one vector per
-#    English word.
-# 2. The decoder starts from `<s>`. At each step it reads the words written
-#    so far, and its output at the **last** position goes through the linear
-#    layer to one logit per word of the vocabulary.
-# 3. Softmax turns the logits into probabilities; argmax picks the index with
-#    the highest one; the vocabulary says which word sits at that index.
-# 4. The word is appended to the decoder's input, and we go back to 2 until
-#    the model writes `</s>`.
+# %% [markdown] key="output_layer"
+
+# %%
+d, V_slide = 512, 10_000  # the slide's sizes
+output_layer = Linear(d, V_slide)  # y = x Wᵀ + b
+x = Tensor(rng.standard_normal((1, d)), dtype=np.float32)  # one decoder output
+with no_grad():
+    slide_logits = output_layer(x)  # (1, 10000)
+    slide_probs = slide_logits.softmax(axis=-1).numpy()[0]
+n_weights, n_biases = output_layer.weight.data.size, output_layer.bias.data.size
+text.say("slide_output_layer")
+text.say("course_output_layer", weight_shape=output_layer.weight.shape,
+         weights=grouped(n_weights), biases=grouped(n_biases),
+         logits_shape=slide_logits.shape, total=slide_probs.sum(),
+         index=int(slide_probs.argmax()))  # fmt: skip
+ours = model.out_proj  # the trained translator's own output layer
+text.say("our_output_layer", weight_shape=ours.weight.shape, bias_shape=ours.bias.shape,
+         d_model=c.d_model, V=len(tgt_vocab))  # fmt: skip
+
+# %%
+assert output_layer.weight.shape == (10_000, 512) and n_weights == 5_120_000
+assert n_biases == 10_000 and slide_logits.shape == (1, 10_000)
+assert abs(slide_probs.sum() - 1) < 1e-5
+assert ours.weight.shape == (len(tgt_vocab), c.d_model)
+
+# %% [markdown] key="step_by_step"
 
 # %%
 sentence = "the cat sleeps on the mat"
@@ -84,45 +89,43 @@ with no_grad():
         probs = last.softmax(axis=-1).numpy()  # 3)
         choice = int(probs.argmax())
         top = np.argsort(-probs)[:3]
-        steps.append({"read": tgt_vocab.itos[written[-1]], "word": tgt_vocab.itos[choice],
-                      "p": float(probs[choice]), "logit": float(last.numpy()[choice])})  # fmt: skip
-        print(f"step {len(written)}: read up to {tgt_vocab.itos[written[-1]]!r:<9} "
-              f"top 3: " + ", ".join(f"{tgt_vocab.itos[i]} {probs[i]:.3f}" for i in top)
-              + f"  -> argmax index {choice} = {tgt_vocab.itos[choice]!r}")  # fmt: skip
+        steps.append({
+            "read": tgt_vocab.itos[written[-1]], "word": tgt_vocab.itos[choice],
+            "p": float(probs[choice]), "logit": float(last.numpy()[choice]),
+            "index": choice, "top": [(tgt_vocab.itos[i], float(probs[i])) for i in top],
+        })  # fmt: skip
         written.append(choice)  # 4)
 by_hand = tgt_vocab.decode(written)
-print(f"{sentence!r} -> {by_hand!r}: encoder ran once, decoder {len(steps)} times")
+print(table(
+    [text("col_step"), text("col_read"), text("col_top3"), "argmax", text("col_word")],
+    [[n, s["read"], ", ".join(f"{w} {p:.3f}" for w, p in s["top"]), s["index"],
+      s["word"]] for n, s in enumerate(steps, start=1)],
+))  # fmt: skip
+text.say("slide_encoder_once")
+text.say("course_encoder_once", sentence=sentence, output=by_hand, n=len(steps))
 
-# %% [markdown]
-# The chosen word's probability stays below 1 at every step: label smoothing
-# (lesson 14) trained the model to keep some probability for other words.
-#
-# ### Check: the library's greedy decoder writes the same
+# %% [markdown] key="check_greedy"
 
 # %%
 library = tgt_vocab.decode(greedy_decode(model, src.numpy(), max_len=20)[0])
-assert library == by_hand, (library, by_hand)
-assert by_hand == "o gato dorme no tapete", by_hand
-assert max(step["p"] for step in steps) < 0.995
-print(f"largest probability of a chosen word: {max(step['p'] for step in steps):.3f}")
-
-# %% [markdown]
-# ## Greedy decoding and beam search
-#
-# Greedy decoding commits to the most likely word at every step. A choice that
-# looks best now can lead to a worse sentence overall, and greedy cannot go
-# back. Beam search keeps the $K$ best partial translations (the *beam*),
-# extends each by every word, keeps the $K$ best of those, and stops when $K$
-# of them have ended with `</s>`. Sentences are compared by their log
-# probability $\sum_t \log p(y_t \mid y_{<t}, x)$ divided by their length
-# (without that division, shorter sentences always win: every word multiplies
-# in a probability below 1).
-#
-# We compare both on held-out test sentences of the run.
+every_pair = dict(splits.train + splits.valid + splits.test)
+reference = every_pair.get(sentence)  # the toy grammar's translation, if in a split
+largest_p = max(step["p"] for step in steps)
+smoothing = saved["train"].get("label_smoothing", 0.1)
+text.say("library_greedy", output=library)
+if reference is not None:
+    verdict = text("same") if by_hand == reference else text("different")
+    text.say("reference", reference=reference, verdict=verdict)
+text.say("largest_p", p=largest_p, target=1 - smoothing + smoothing / len(tgt_vocab))
 
 # %%
-saved = json.loads((run / "config.json").read_text(encoding="utf-8"))
-splits = load_splits(TrainConfig(**saved["train"]), echo=lambda line: None)
+assert library == by_hand, (library, by_hand)
+assert written[-1] == EOS_ID and len(steps) == len(by_hand.split()) + 1
+assert largest_p < 0.999
+
+# %% [markdown] key="beam"
+
+# %%
 test_pairs = splits.test[: 60 if FAST else 150]
 
 
@@ -140,37 +143,26 @@ def log_prob(src_ids: list[int], out_ids: list[int]) -> float:
 
 
 rows = []
-for english, reference in test_pairs:
+for english, reference_pt in test_pairs:
     ids = src_vocab.encode(english)
     greedy = greedy_decode(model, [ids], max_len=len(ids) + 10)[0]
     beam = beam_search(model, [ids], beam=4, max_len=len(ids) + 10)[0]
     rows.append({
-        "source": english, "reference": reference,
+        "source": english, "reference": reference_pt,
         "greedy": tgt_vocab.decode(greedy), "beam": tgt_vocab.decode(beam),
         "greedy_log_p": log_prob(ids, greedy), "beam_log_p": log_prob(ids, beam),
     })  # fmt: skip
 greedy_exact = np.mean([r["greedy"] == r["reference"] for r in rows])
 beam_exact = np.mean([r["beam"] == r["reference"] for r in rows])
 differ = [r for r in rows if r["greedy"] != r["beam"]]
-print(f"{len(rows)} test sentences: exact match greedy {greedy_exact:.1%}, "
-      f"beam (K = 4) {beam_exact:.1%}; the two differ on {len(differ)}")  # fmt: skip
+text.say("beam_summary", n=len(rows), greedy=greedy_exact, beam=beam_exact,
+         differ=len(differ))  # fmt: skip
 for r in differ[:3]:
-    print(f"  {r['source']!r}\n    greedy {r['greedy']!r} (log p {r['greedy_log_p']:.2f})"
-          f"\n    beam   {r['beam']!r} (log p {r['beam_log_p']:.2f})"
-          f"\n    reference {r['reference']!r}")  # fmt: skip
+    text.say("beam_example", source=r["source"], greedy=r["greedy"],
+             greedy_log_p=r["greedy_log_p"], beam=r["beam"],
+             beam_log_p=r["beam_log_p"], reference=r["reference"])  # fmt: skip
 
-# %% [markdown]
-# ### Check
-#
-# Beam search looks further than greedy, so it can only find sentences at
-# least as probable *per word* as greedy's, up to the rare case where greedy's
-# path falls out of the beam. On a well-trained model the two usually agree:
-# when the model is confident at every step, the most likely word at each
-# step already makes the most likely sentence. The numbers above say how
-# often they differ here; beam search matters more for larger, less certain
-# models and real language. And when they do differ, beam's sentence is the
-# more probable one *for the model*, which does not make it right: a search
-# finds what the model prefers, and the model can prefer a mistake.
+# %% [markdown] key="check_beam"
 
 # %%
 beam_not_worse = np.mean(
@@ -180,101 +172,109 @@ beam_not_worse = np.mean(
         for r in rows
     ]
 )
-print(f"beam's log p per word >= greedy's on {beam_not_worse:.0%} of the sentences")
+text.say("beam_not_worse", share=beam_not_worse)
 assert beam_not_worse >= 0.95
 assert beam_exact >= greedy_exact - 0.05
 
-# %% [markdown]
-# ## Cross-attention: where each word was written from
-#
-# English puts the adjective before the noun ("the brown lion"), Portuguese
-# after it ("o leão marrom"). The cross-attention of the last decoder layer
-# shows, for each output word (row), how much weight each source word
-# (column) got while that word was being written. `plot_attention` draws the
-# mean of the heads and each head.
+# %% [markdown] key="cross_attention"
 
 # %%
 showcase = "the brown lion hears the small cows"
-alignment = {"leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"}
+showcase_pt = "o leão marrom ouve as vacas pequenas"  # the toy grammar's translation
+# Each Portuguese word, and the position of the English word it translates.
+alignment = [("o", 0), ("leão", 2), ("marrom", 1), ("ouve", 3), ("as", 4),
+             ("vacas", 6), ("pequenas", 5)]  # fmt: skip
+unknown = src_vocab.unknown_words(showcase) + tgt_vocab.unknown_words(showcase_pt)
+assert not unknown, f"this run's vocabularies lack {unknown}: train on more pairs"
 ids = src_vocab.encode(showcase)
-out = greedy_decode(model, [ids], max_len=len(ids) + 10)[0]
-weights = cross_attention(model, ids, out)  # (H, len(out) + 1, S)
-src_words = showcase.split()
-out_words = [*tgt_vocab.decode_tokens(out), "</s>"]
+own = tgt_vocab.decode(greedy_decode(model, [ids], max_len=len(ids) + 10)[0])
+weights = cross_attention(model, ids, tgt_vocab.encode(showcase_pt))  # (H, T + 1, S)
+src_words, out_words = showcase.split(), [*showcase_pt.split(), "</s>"]
 held_out = any(english == showcase for english, _ in splits.test)
-print(f"{showcase!r} -> {' '.join(out_words[:-1])!r}"
-      + (" (a held-out test sentence)" if held_out else ""))  # fmt: skip
-mean = weights.mean(axis=0)  # (T, S)
-looked_at = {}
-for word, english in alignment.items():
-    row = mean[out_words.index(word)]
-    looked_at[word] = src_words[int(row.argmax())]
-    print(f"  writing {word!r:<11} the most weight went to {looked_at[word]!r:<8} "
-          f"({row.max():.2f}); its English word {english!r} got "
-          f"{row[src_words.index(english)]:.2f}")  # fmt: skip
-figure_path = OUT / "cross_attention.png"
-plot_attention(weights, src_words, out_words, figure_path,
-               title=f"Cross-attention (last decoder layer): {showcase!r} -> "
-                     f"{' '.join(out_words[:-1])!r}")  # fmt: skip
-show_image(figure_path)
+verdict = text("same") if own == showcase_pt else text("different")
+text.say("showcase", source=showcase, own=own, reference=showcase_pt, verdict=verdict)
+if held_out:
+    text.say("held_out")
+mean = weights.mean(axis=0)  # (T + 1, S): the mean of the heads
+swapped = ("leão", "marrom", "vacas", "pequenas")  # nouns and adjectives
+looked_at, expected = {}, {}
+for row, (word, source) in enumerate(alignment):
+    if word in swapped:
+        looked_at[word] = src_words[int(mean[row].argmax())]
+        expected[word] = src_words[source]
+        text.say("looked_at", word=word, most=looked_at[word], weight=mean[row].max(),
+                 english=expected[word], own=mean[row, source])  # fmt: skip
 
-# %% [markdown]
-# Look also at the rows of the articles, "o" and "as": a Portuguese article
-# agrees with its noun in gender and number ("o leão", "as vacas"), so the
-# noun, not the English "the", decides it. Does some head look at the noun
-# while the article is written?
+# %% [markdown] key="heads"
+
 
 # %%
-for article, noun in (("o", "lion"), ("as", "cows")):
-    on_noun = weights[:, out_words.index(article), src_words.index(noun)]  # per head
-    print(f"  writing {article!r}: the head that looks most at {noun!r} is head "
-          f"{int(on_noun.argmax()) + 1}, with weight {on_noun.max():.2f}")  # fmt: skip
+def draw_heads(weights, src_words, out_words, path, title):
+    """The mean of the heads, then each head: one row per output word (query),
+    one column per source word (key)."""
+    panels = [(text("mean_of_heads"), weights.mean(axis=0))]
+    panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
+    fig = figure(3.4 * len(panels), 4.0)
+    axes = fig.subplots(1, len(panels))
+    for ax, (name, w) in zip(axes, panels):
+        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
+        heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
+                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
+                colorbar_label=scale)  # fmt: skip
+    fig.suptitle(title)
+    save_figure(fig, path)
 
-# %% [markdown]
-# ### Check: the order swaps, the attention follows
-#
-# Each noun and adjective of the translation was written mainly from its own
-# English word, although the two come in the opposite order: the attention
-# pattern crosses.
+
+on_own_word = [
+    sum(int(w[row].argmax()) == source for row, (_, source) in enumerate(alignment))
+    for w in weights
+]  # per head: the rows whose largest weight is on the word they translate
+o_on_lion, as_on_cows = weights[:, 0, 2], weights[:, 4, 6]  # per head
+print(table(
+    [text("col_head"), text("col_on_own_word", n=len(alignment)), "o: lion",
+     "as: cows"],
+    [[h + 1, on_own_word[h], f"{o_on_lion[h]:.2f}", f"{as_on_cows[h]:.2f}"]
+     for h in range(len(weights))],
+))  # fmt: skip
+draw_heads(weights, src_words, out_words, OUT / "cross_attention.png",
+           text("figure_title", source=showcase, output=showcase_pt))  # fmt: skip
+
+# %% [markdown] key="check_swap"
 
 # %%
-assert " ".join(out_words[:-1]) == "o leão marrom ouve as vacas pequenas", out_words
-assert looked_at == alignment, looked_at
+assert looked_at == expected, looked_at
+
+# %% [markdown] key="page"
+
+# %%
+translator = Translator.load(run)
+page = show_attention_page(
+    translator, showcase, OUT / "attention.html",
+    lang=text.language if text.language in LANGS else "en",
+)  # fmt: skip
 
 # %%
 save_results(
     OUT,
     {
         "run": str(run),
+        "output_layer_weights": n_weights,
+        "output_layer_biases": n_biases,
         "steps": steps,
         "greedy_by_hand": by_hand,
         "greedy_library": library,
+        "reference": reference,
+        "largest_p": largest_p,
         "test_sentences": len(rows),
         "greedy_exact_match": greedy_exact,
         "beam_exact_match": beam_exact,
         "differ": len(differ),
         "beam_not_worse_share": beam_not_worse,
-        "showcase": {"source": showcase, "output": " ".join(out_words[:-1])},
+        "showcase": {"source": showcase, "reference": showcase_pt, "output": own},
         "looked_at": looked_at,
+        "expected": expected,
+        "heads_on_own_word": on_own_word,
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - Greedy decoding by hand: the encoder once, the decoder once per word,
-#   logits -> softmax -> argmax -> word, fed back; it matches
-#   `transformer.decode.greedy_decode`.
-# - Beam search against greedy on held-out sentences, with the log
-#   probabilities that decide between them.
-# - The trained model's cross-attention: "marrom" is written while looking at
-#   "brown", "leão" while looking at "lion", across the swap of order.
-#
-# **Exercises**
-#
-# 1. Graded: `greedy_decode` and `beam_search`:
-#    `python cli.py exercise check greedy_decode`, then `beam_search`.
-# 2. Beam search without length normalisation (`alpha=0`): on which sentences
-#    does it now prefer a shorter, wrong translation?
-# 3. Decode with sampling instead of argmax (draw the next word from the
-#    softmax). How often is the translation still right?
+# %% [markdown] key="what_we_built"

@@ -1,18 +1,4 @@
-# %% [markdown]
-# # Lesson 16: Context length
-#
-# _Every token attends to every token, so the attention matrix of a context
-# of C tokens has C × C entries: 2048 × 2048 = 4,194,304. We measure how time
-# and memory grow with the length, and what that means for the contexts of
-# GPT-1 to GPT-4._
-#
-# **Goals**
-#
-# - Count the entries of the attention matrix for a context of $C$ tokens.
-# - Measure the time and the peak memory of attention (forward and backward)
-#   as the length doubles, and fit the growth exponent.
-# - Compare the fused attention op with the composed one.
-# - Put the context sizes of GPT-1 to GPT-4 (from the slides) on that curve.
+# %% [markdown] key="goals"
 
 # %%
 import os
@@ -21,56 +7,48 @@ import os
 # time waking threads than computing, which would blur the timings below.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import time
 import tracemalloc
 
 import numpy as np
 
+from lessons.i18n import lesson_text
 from lessons.utils import (
     FAST,
-    best_time,
     figure,
+    grouped,
     machine_note,
     output_dir,
     save_figure,
     save_results,
+    table,
 )
 from tinygrad_tx import Tensor
 from transformer import scaled_dot_product_attention
 
+text = lesson_text(16)  # this lesson's printed labels, in the course's language
 OUT = output_dir(16)
 rng = np.random.default_rng(0)
 
-# %% [markdown]
-# ## C × C
-#
-# The context is the largest number of tokens a model processes at once.
-# Self-attention scores every query against every key, so for a context of
-# $C$ tokens the weight matrix is $C \times C$, in every head of every layer.
-# Doubling the context quadruples it.
+# %% [markdown] key="c_by_c"
 
 # %%
 C = 2048
 entries = C * C
-print(f"{C} x {C} = {entries:,} entries = {entries * 4 / 2**20:.0f} MiB in float32 "
-      f"(one head, one layer, one sequence)")  # fmt: skip
+text.say("slide_context")
+text.say("course_context", C=C, entries=grouped(entries), mib=entries * 4 / 2**20)
 assert entries == 4_194_304
 
-# %% [markdown]
-# ## Measuring time and memory
-#
-# One head of size $D = 64$, lengths from 64 to 4096. For each length we run
-# attention forward and backward and record the fastest time of a few runs
-# and the peak memory NumPy allocated (Python's `tracemalloc` sees NumPy's
-# arrays). We do it for the fused op (one operation with a hand-derived
-# backward, the default) and for the composed one (matmul, divide, softmax,
-# matmul, each keeping its own arrays for backward).
+# %% [markdown] key="measuring"
 
 # %%
 D = 64
 lengths = [64, 128, 256, 512, 1024, 2048] + ([] if FAST else [4096])
+REPEAT = 3 if FAST else 5
 
 
 def attention_step(L: int, fused: bool):
+    """One forward and backward pass of attention over L tokens, as a function."""
     q, k, v = (
         Tensor(rng.standard_normal((1, L, D)), dtype=np.float32, requires_grad=True)
         for _ in range(3)
@@ -80,6 +58,7 @@ def attention_step(L: int, fused: bool):
     def step():
         out, _ = scaled_dot_product_attention(q, k, v, fused=fused)
         out.backward(upstream)
+        return out
 
     return step
 
@@ -95,80 +74,105 @@ def peak_mib(step) -> float:
     return peak / 2**20
 
 
+def matmul_flops(out: Tensor) -> int:
+    """FLOPs of the matrix products in out's graph, forward and backward:
+    (m, k) @ (k, n) is 2·m·k·n, and backward runs one product of that size for
+    each of its two inputs that needs a gradient (dA = dC Bᵀ, dB = Aᵀ dC)."""
+    total, seen, stack = 0, set(), [out]
+    while stack:  # every operation of the graph, once
+        t = stack.pop()
+        if id(t) in seen or t._ctx is None:
+            continue
+        seen.add(id(t))
+        parents = t._ctx.parents
+        if type(t._ctx).__name__ == "MatMul":
+            a, b = parents[0].shape, parents[1].shape
+            size = 2 * int(np.prod(a[:-1])) * a[-1] * b[-1]
+            total += size * (1 + sum(p.requires_grad for p in parents))
+        stack.extend(parents)
+    return total
+
+
+def run_times(step, repeat: int) -> list[float]:
+    """Milliseconds of `repeat` runs of step(), in order."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        step()
+        times.append(1e3 * (time.perf_counter() - start))
+    return times
+
+
 rows = []
 for L in lengths:
     row = {"length": L, "entries": L * L, "matrix_mib": L * L * 4 / 2**20}
+    row["gflop"] = matmul_flops(attention_step(L, fused=False)()) / 1e9
     for name, fused in (("fused", True), ("composed", False)):
         step = attention_step(L, fused)
         row[f"{name}_peak_mib"] = peak_mib(step)
-        row[f"{name}_ms"] = 1e3 * best_time(step, repeat=3 if FAST else 5)
+        row[f"{name}_runs_ms"] = run_times(step, REPEAT)
+        row[f"{name}_ms"] = min(row[f"{name}_runs_ms"])
     rows.append(row)
 
 print(machine_note())
-print(f"{'L':>5} {'L x L':>10} {'one matrix':>11} | {'peak memory (MiB)':>19} | "
-      f"{'forward + backward (ms)':>23}")  # fmt: skip
-print(f"{'':>28} | {'fused':>9} {'composed':>9} | {'fused':>11} {'composed':>11}")
-for r in rows:
-    print(f"{r['length']:>5} {r['entries']:>10,} {r['matrix_mib']:>8.2f} MiB | "
-          f"{r['fused_peak_mib']:>9.2f} {r['composed_peak_mib']:>9.2f} | "
-          f"{r['fused_ms']:>11.2f} {r['composed_ms']:>11.2f}")  # fmt: skip
+print(table(
+    ["L", "L x L", text("col_matrix"), text("col_peak_fused"),
+     text("col_peak_composed"), "GFLOP", text("col_ms_fused"),
+     text("col_ms_composed")],
+    [[r["length"], grouped(r["entries"]), f"{r['matrix_mib']:.2f}",
+      f"{r['fused_peak_mib']:.2f}", f"{r['composed_peak_mib']:.2f}",
+      f"{r['gflop']:.4f}", f"{r['fused_ms']:.2f}", f"{r['composed_ms']:.2f}"]
+     for r in rows],
+))  # fmt: skip
 
-# %% [markdown]
-# ## The growth exponent
-#
-# If a cost grows as $L^p$, it is a straight line of slope $p$ on log-log
-# axes. We fit the slope over the longest lengths, where the $L^2$ terms
-# dominate the fixed costs.
+# %% [markdown] key="exponent"
 
 # %%
 long = [r for r in rows if r["length"] >= 1024]
 
 
-def slope(key: str) -> float:
+def slope(values) -> float:
+    """The slope of log(values) against log(L) over the long lengths."""
     x = np.log([r["length"] for r in long])
-    return float(np.polyfit(x, np.log([r[key] for r in long]), 1)[0])
+    return float(np.polyfit(x, np.log(values), 1)[0])
 
 
-exponents = {key: slope(key) for key in ("fused_peak_mib", "composed_peak_mib",
-                                          "fused_ms", "composed_ms")}  # fmt: skip
+fitted = ("fused_peak_mib", "composed_peak_mib", "gflop", "fused_ms", "composed_ms")
+exponents = {key: slope([r[key] for r in long]) for key in fitted}
+one_run = {  # the time exponent from each run alone: how much the timing moves
+    name: [slope([r[f"{name}_runs_ms"][i] for r in long]) for i in range(REPEAT)]
+    for name in ("fused", "composed")
+}
+fit_from, fit_to = long[0]["length"], long[-1]["length"]
+text.say("exponent_exact", what=text("what_peak_fused"), p=exponents["fused_peak_mib"],
+         lo=fit_from, hi=fit_to)  # fmt: skip
+text.say("exponent_exact", what=text("what_peak_composed"),
+         p=exponents["composed_peak_mib"], lo=fit_from, hi=fit_to)  # fmt: skip
+text.say("exponent_exact", what=text("what_flops"), p=exponents["gflop"], lo=fit_from,
+         hi=fit_to)  # fmt: skip
+for name, label in (("fused", text("what_time_fused")),
+                    ("composed", text("what_time_composed"))):  # fmt: skip
+    text.say("exponent_time", what=label, p=exponents[f"{name}_ms"], runs=REPEAT,
+             low=min(one_run[name]), high=max(one_run[name]))  # fmt: skip
 at_2048 = next(r for r in rows if r["length"] == 2048)
 bytes_per_entry = {
     name: at_2048[f"{name}_peak_mib"] * 2**20 / at_2048["entries"]
     for name in ("fused", "composed")
 }
-for key, p in exponents.items():
-    print(f"{key:>18} grows as L^{p:.2f}")
-print(f"at L = 2048, peak memory per attention entry: fused {bytes_per_entry['fused']:.1f} "
-      f"bytes, composed {bytes_per_entry['composed']:.1f} bytes (a float32 is 4)")  # fmt: skip
+text.say("bytes_per_entry", fused=bytes_per_entry["fused"],
+         composed=bytes_per_entry["composed"])  # fmt: skip
 
-# %% [markdown]
-# ### Check
-#
-# Memory grows as $L^2$ (exponent close to 2), and so does time once the
-# lengths are long. (At short lengths the parts that grow as $L \cdot D$,
-# the inputs, outputs and their gradients, still matter, which is why the
-# fit uses the longest lengths only.) The composed version needs more than
-# twice the memory of the fused one at the same length, because each of its
-# steps keeps its own $L \times L$ array for backward.
+# %% [markdown] key="check"
 
 # %%
 assert 1.8 < exponents["fused_peak_mib"] < 2.2, exponents
 assert 1.8 < exponents["composed_peak_mib"] < 2.2, exponents
-# No assert on the time exponent: a timing depends on the machine's load (lesson
-# text fix pending, issue 13 phase 2); memory is exact and is checked above.
+assert all(round(r["gflop"] * 1e9) == 12 * r["length"] ** 2 * D for r in rows)
+assert abs(exponents["gflop"] - 2) < 1e-9, exponents
 assert at_2048["composed_peak_mib"] > 2 * at_2048["fused_peak_mib"]
+# No assert on a time: it depends on the machine and on its load.
 
-# %% [markdown]
-# ## GPT-1 to GPT-4
-#
-# The slides list the context sizes: GPT-1 512 tokens, GPT-2 1024, GPT-3 2048,
-# GPT-4 32k (the 32,768-token version). The entries of one attention matrix,
-# its size in float32, and the peak memory our fused attention would need for
-# one head of one layer of one sequence, extrapolated from the bytes per entry
-# measured above. A real model multiplies that by its heads, its layers and
-# its batch; this is why long contexts needed new algorithms (attention
-# computed in tiles that never store the whole matrix, such as
-# FlashAttention).
+# %% [markdown] key="gpt"
 
 # %%
 contexts = {"GPT-1": 512, "GPT-2": 1024, "GPT-3": 2048, "GPT-4 (32k)": 32_768}
@@ -180,35 +184,44 @@ for model, c in contexts.items():
         "matrix_mib": c * c * 4 / 2**20,
         "fused_peak_mib": c * c * bytes_per_entry["fused"] / 2**20,
     }
-    print(f"{model:>12}: {c:>6,} tokens -> {c * c:>13,} entries = "
-          f"{c * c * 4 / 2**20:>7,.0f} MiB per matrix; our attention's peak about "
-          f"{gpt[model]['fused_peak_mib']:>7,.0f} MiB")  # fmt: skip
-ratio = gpt["GPT-4 (32k)"]["entries"] / gpt["GPT-1"]["entries"]
-print(
-    f"GPT-4 (32k) has {32_768 // 512}x the context of GPT-1 and {ratio:,.0f}x the entries"
-)
+print(table(
+    [text("col_model"), text("col_context"), text("col_entries"), text("col_matrix"),
+     text("col_our_peak")],
+    [[model, grouped(g["context"]), grouped(g["entries"]),
+      grouped(round(g["matrix_mib"])), grouped(round(g["fused_peak_mib"]))]
+     for model, g in gpt.items()],
+))  # fmt: skip
+ratio = gpt["GPT-4 (32k)"]["entries"] // gpt["GPT-1"]["entries"]
+text.say("gpt_ratio", context=32_768 // 512, entries=grouped(ratio))
 assert gpt["GPT-3"]["entries"] == 4_194_304 and ratio == 4096
 
 # %%
-fig = figure(12, 4.4)
-ax_mem, ax_time = fig.subplots(1, 2)
+fig = figure(15, 4.4)
+ax_mem, ax_flop, ax_time = fig.subplots(1, 3)
 Ls = np.array(lengths)
+legends = {"fused": text("legend_fused"), "composed": text("legend_composed")}
 for name, marker in (("fused", "o"), ("composed", "s")):
+    label = legends[name]
+    p = exponents[f"{name}_peak_mib"]
     ax_mem.loglog(Ls, [r[f"{name}_peak_mib"] for r in rows], marker + "-",
-                  label=f"{name} (measured, ~L^{exponents[f'{name}_peak_mib']:.2f})")  # fmt: skip
-    ax_time.loglog(Ls, [r[f"{name}_ms"] for r in rows], marker + "-",
-                   label=f"{name} (measured, ~L^{exponents[f'{name}_ms']:.2f})")  # fmt: skip
-ax_mem.loglog(Ls, Ls**2 * 4 / 2**20, "k:", label="one L x L float32 matrix")
+                  label=f"{label} (~L^{p:.2f})")  # fmt: skip
+    line = ax_time.loglog(Ls, [r[f"{name}_ms"] for r in rows], marker + "-",
+                          label=label)[0]  # fmt: skip
+    ax_time.fill_between(Ls, [min(r[f"{name}_runs_ms"]) for r in rows],
+                         [max(r[f"{name}_runs_ms"]) for r in rows],
+                         color=line.get_color(), alpha=0.2)  # fmt: skip
+ax_mem.loglog(Ls, Ls**2 * 4 / 2**20, "k:", label=text("legend_matrix"))
+flop_label = f"{text('legend_flops')} (L^{exponents['gflop']:.2f})"
+ax_flop.loglog(Ls, [r["gflop"] for r in rows], "o-", color="C2", label=flop_label)
 for model, c in contexts.items():
     if c <= lengths[-1]:
         ax_mem.axvline(c, color="gray", lw=0.8, ls="--")
         ax_mem.text(c, ax_mem.get_ylim()[1] * 0.5, f" {model}", rotation=90, fontsize=8,
                     va="top", color="gray")  # fmt: skip
-ax_mem.set(title="Peak memory of attention (one head, D = 64)",
-           xlabel="sequence length L (tokens)", ylabel="MiB")  # fmt: skip
-ax_time.set(title="Time of forward + backward (CPU, one thread)",
-            xlabel="sequence length L (tokens)", ylabel="milliseconds")  # fmt: skip
-for ax in (ax_mem, ax_time):
+ax_mem.set(title=text("title_memory"), xlabel=text("axis_length"), ylabel="MiB")
+ax_flop.set(title=text("title_flops"), xlabel=text("axis_length"), ylabel="GFLOP")
+ax_time.set(title=text("title_time"), xlabel=text("axis_length"), ylabel="ms")
+for ax in (ax_mem, ax_flop, ax_time):
     ax.set_xticks(lengths, [str(L) for L in lengths])
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
@@ -221,31 +234,11 @@ save_results(
         "entries_2048": entries,
         "rows": rows,
         "exponents": exponents,
+        "time_exponent_per_run": one_run,
         "bytes_per_entry": bytes_per_entry,
         "gpt": gpt,
+        "head_size": D,
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - The count that limits context length: $C^2$ entries per attention matrix,
-#   4,194,304 for GPT-3's 2048 tokens and 4096 times that for 32k tokens.
-# - Measurements, not assumptions: peak memory and time of attention grow as
-#   $L^2$ (the fitted exponents are printed above), and the fused op needs a
-#   fraction of the composed op's memory.
-# - What that means for GPT-1 to GPT-4, per head, per layer, per sequence.
-#
-# That closes the course: from one neuron to a trained translator, and the
-# cost that shaped the models that followed.
-#
-# **Exercises**
-#
-# 1. `python cli.py bench model` measures the same growth on the whole model.
-#    Which part dominates at short lengths: attention or the feed-forward
-#    networks?
-# 2. Attention with a window (each token sees only the previous $w$ tokens)
-#    has $C \cdot w$ entries. For $w = 512$, at what context length does it
-#    save 90% of the memory?
-# 3. Run this lesson on a GPU (`device="cuda"` for the tensors) and compare
-#    the exponents.
+# %% [markdown] key="what_we_built"

@@ -186,6 +186,13 @@ def table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def grouped(count: int) -> str:
+    """A whole number with its digits in groups of three, split by spaces:
+    4194304 -> '4 194 304'. Read the same way in English and in Portuguese
+    (a comma or a point between the groups would mean a decimal to one of them)."""
+    return f"{count:,}".replace(",", " ")
+
+
 # ---------------------------------------------------------------- timing
 
 

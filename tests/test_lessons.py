@@ -26,6 +26,7 @@ from lessons import utils
 from lessons.catalog import catalog
 from lessons.i18n import course_text, languages
 from lessons.notebooks import build_notebook
+from tinygrad_tx.viz.html_page import LANGS as PAGE_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = catalog("en")
@@ -33,7 +34,7 @@ BY_NUMBER = {info.number: info for info in LESSONS}
 LANGUAGES = languages()
 DOT = shutil.which("dot") is not None
 FIGURE_CALL = re.compile(r"\b(save_figure|show_image|show_graph)\(")
-PAGE_CALL = re.compile(r"\bshow_(graph|example|attention)_page\(")
+PAGE_CALL = re.compile(r"\b(show_graph_page|show_example_page|show_attention_page)\(")
 
 
 def _cases():
@@ -97,22 +98,24 @@ def check_figures_inline(notebook, number: int) -> None:
             assert "image/svg+xml" in kinds, "a graph is shown as SVG"
 
 
-def check_pages_inline(notebook, number: int) -> None:
-    """Each cell that shows an interactive page (a graph to step through, an
-    attention explorer) shows it in the notebook as HTML; a lesson listed in
-    lesson_claims.PAGES shows at least that many pages."""
-    cells = [c for c in notebook.cells
-             if c.cell_type == "code" and PAGE_CALL.search(c.source)]  # fmt: skip
-    assert len(cells) >= PAGES.get(number, 0), (
-        f"lesson {number} shows {len(cells)} interactive pages, expected "
-        f"{PAGES[number]}"
-    )
-    for cell in cells:
-        kinds = {kind for out in cell.outputs for kind in out.get("data", {})}
-        assert "text/html" in kinds, (
+def check_pages_inline(notebook, number: int, language: str) -> None:
+    """Each cell that shows an interactive page (the graph or the attention
+    explorer) shows it in the notebook as HTML, in the notebook's language;
+    and the lesson shows the pages tests/lesson_claims.py asks of it."""
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    showing = [c for c in cells if PAGE_CALL.search(c.source)]
+    missing = set(PAGES.get(number, [])) - {
+        name for c in showing for name in PAGE_CALL.findall(c.source)
+    }
+    assert not missing, f"lesson {number} never calls {sorted(missing)}"
+    for cell in showing:
+        html = "".join(out.get("data", {}).get("text/html", "") for out in cell.outputs)
+        assert 'class="txv"' in html, (
             f"lesson {number}: this cell shows a page but no HTML came out:\n"
             f"{cell.source[:300]}"
         )
+        if language in PAGE_LANGUAGES:  # the pages' own labels: English or Portuguese
+            assert f'lang="{language}"' in html, f"lesson {number}: page not {language}"
 
 
 def check_language(notebook, language: str) -> None:
@@ -158,7 +161,7 @@ def test_lesson_notebook_runs_shows_its_figures_and_its_claims_hold(
         monkeypatch.setenv(name, value)
     notebook = execute(number, language, elsewhere)
     check_figures_inline(notebook, number)
-    check_pages_inline(notebook, number)
+    check_pages_inline(notebook, number, language)
     if BY_NUMBER[number].bilingual:
         check_language(notebook, language)
     folder = out_root / f"{number:02d}"
