@@ -108,6 +108,11 @@ def check_09(r):
     assert leak["training"] - leak["generation"] > 0.5
     assert causal["training"] == pytest.approx(causal["generation"], abs=1e-12)
     assert r["weight_on_next_position"]["causal"] == 0.0
+    assert r["weight_on_next_position"]["leaking"] > 0.5
+    # the slide's "O gato <?> feliz": the causal guess depends on "o gato" only
+    assert len(r["gap_futures"]) == 2
+    assert r["gap_causal_shift"] < 1e-5 and r["gap_leaking_shift"] > 0.3
+    assert r["gap_causal_top_p"] < 0.5  # it cannot know the gap: no word is sure
 
 
 def check_10(r):
