@@ -120,6 +120,16 @@ def check_10(r):
     one, two = r["results"]["1"], r["results"]["2"]
     assert two["both_accuracy"] > 0.95 and one["both_accuracy"] < 0.75
     assert max(two["weight_on_previous"]) > 0.5 and max(two["weight_on_next"]) > 0.5
+    # the slides' "sum over heads" is Concat(heads) W_O, to float32 rounding
+    assert r["module_vs_loop"] < 1e-5 and r["sum_over_heads_gap"] < 1e-5
+    # four heads: a clear head per direction; the spare ones repeat part of it
+    four, roles = r["results"]["4"], r["four_heads"]
+    assert four["both_accuracy"] > 0.95 and roles["back"] != roles["forward"]
+    assert four["weight_on_previous"][roles["back"] - 1] > 0.5
+    assert four["weight_on_next"][roles["forward"] - 1] > 0.5
+    spare = roles["spare_weight_on_neighbours"].values()
+    assert min(spare) > 2 / 8 + 0.05  # more than an even spread over 8 positions
+    assert max(spare) < min(roles["main_weight_on_neighbours"])
 
 
 def check_11(r):
