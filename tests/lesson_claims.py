@@ -138,6 +138,9 @@ def check_11(r):
     assert r["cat_difference_without_positions"] < 1e-5
     assert r["permutation_gap_with_positions"] > 0.1
     assert r["rotation_error"] < 1e-10
+    assert r["nearest_positions_distance"] > 0.1  # the slides' "posição única"
+    assert r["peak_dot"] == pytest.approx(32.0)  # d_model / 2 for d_model = 64
+    assert r["added_is_the_table"] < 1e-5
 
 
 def check_12(r):
