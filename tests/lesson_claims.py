@@ -154,6 +154,13 @@ def check_12(r):
         runs["pre-norm,  lr 1e-2"]["accuracy"]
         > runs["post-norm, lr 1e-2"]["accuracy"] + 0.3
     )
+    # what the check cell says: near chance, close at a low rate, no rescue
+    pre_hi = runs["pre-norm,  lr 1e-2"]["accuracy"]
+    assert runs["post-norm, lr 1e-2"]["accuracy"] < 0.2 < 0.8 < pre_hi
+    low = [runs[n]["accuracy"] for n in ("post-norm, lr 1e-3", "pre-norm,  lr 1e-3")]
+    assert abs(low[0] - low[1]) < 0.1 and max(low) < pre_hi - 0.3
+    warm = [v for n, v in runs.items() if "warm-up" in n]
+    assert len(warm) == 1 and warm[0]["accuracy"] < pre_hi - 0.3
 
 
 def check_13(r):
