@@ -104,9 +104,8 @@ class NeighbourModel(nn.Module):
         return self.out(z).reshape(len(ids), L, 2, V + 1)  # previous and next logits
 
 
-def train_and_measure(n_heads: int, steps: int) -> tuple[NeighbourModel, dict]:
-    """Train with Adam, then measure on 1000 new sequences: the accuracies at
-    the inner positions, and each head's mean weight on t-1 and on t+1."""
+def train(n_heads: int, steps: int) -> NeighbourModel:
+    """A NeighbourModel with `n_heads` heads, trained with Adam from seed 0."""
     tinygrad_tx.manual_seed(0)
     model = NeighbourModel(n_heads)
     optimizer = optim.Adam(model.parameters(), lr=0.01)
@@ -119,29 +118,33 @@ def train_and_measure(n_heads: int, steps: int) -> tuple[NeighbourModel, dict]:
         )
         loss.backward()
         optimizer.step()
+    return model
+
+
+def measure(model: NeighbourModel) -> dict:
+    """On 1000 new sequences: the accuracies at the inner positions (two real
+    neighbours), and each head's mean weight on t-1 and on t+1 there."""
     x, previous, following = make_batch(1000)
     with no_grad():
         guess = model(x).numpy().argmax(axis=-1)  # (1000, L, 2)
-    inner = slice(1, L - 1)  # positions with two real neighbours
+    inner = slice(1, L - 1)
     prev_ok = guess[:, inner, 0] == previous[:, inner]
     next_ok = guess[:, inner, 1] == following[:, inner]
     w = model.attn.attn_weights.numpy().mean(axis=0)  # (H, L, L), mean over the batch
-    return model, {
+    return {
         "previous_accuracy": float(prev_ok.mean()),
         "next_accuracy": float(next_ok.mean()),
         "both_accuracy": float((prev_ok & next_ok).mean()),
-        "weight_on_previous": [float(np.diag(w[h], k=-1)[:-1].mean()) for h in
-                               range(n_heads)],
-        "weight_on_next": [float(np.diag(w[h], k=1)[1:].mean()) for h in
-                           range(n_heads)],
-    }  # fmt: skip
+        "weight_on_previous": [float(np.diag(wh, k=-1)[:-1].mean()) for wh in w],
+        "weight_on_next": [float(np.diag(wh, k=1)[1:].mean()) for wh in w],
+    }
 
 
 STEPS = 300 if FAST else 600
 models, results = {}, {}
 for n_heads in (1, 2, 4):
-    models[n_heads], r = train_and_measure(n_heads, STEPS)
-    results[n_heads] = r
+    models[n_heads] = train(n_heads, STEPS)
+    results[n_heads] = r = measure(models[n_heads])
     text.say("run", heads=n_heads, previous=r["previous_accuracy"],
              next=r["next_accuracy"], both=r["both_accuracy"])  # fmt: skip
     for h in range(n_heads):
