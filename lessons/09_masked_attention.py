@@ -1,17 +1,4 @@
-# %% [markdown]
-# # Lesson 9: Masked attention
-#
-# _A decoder writes one word at a time, so while training it must not peek at
-# the words it is asked to predict. The causal mask hides them. Without it, a
-# model scores almost perfectly in training and fails as soon as it has to
-# write on its own._
-#
-# **Goals**
-#
-# - Build the causal mask: position $t$ may look at positions $0..t$ only.
-# - Check that masked weights are exactly zero, not just small.
-# - Train the same small language model twice, with the causal mask and with
-#   a "leaking" one (no mask), and measure both in training and in generation.
+# %% [markdown] key="goals"
 
 # %%
 import math
@@ -19,7 +6,16 @@ import math
 import numpy as np
 
 import tinygrad_tx
-from lessons.utils import FAST, figure, heatmap, output_dir, save_figure, save_results
+from lessons.i18n import lesson_text
+from lessons.utils import (
+    FAST,
+    figure,
+    heatmap,
+    output_dir,
+    save_figure,
+    save_results,
+    table,
+)
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
 from transformer import (
@@ -31,38 +27,25 @@ from transformer import (
 )
 from transformer.data import BOS_ID, EOS_ID, PAD_ID, Vocab, make_toy_splits
 
+text = lesson_text(9)  # this lesson's printed labels, in the course's language
 OUT = output_dir(9)
 rng = np.random.default_rng(0)
 
-# %% [markdown]
-# ## "O gato <?> feliz"
-#
-# A decoder generates "o gato está feliz" (the cat is happy) word by word.
-# When it chooses the third word it has written "o gato"; "feliz" does not
-# exist yet. So in training, where the whole sentence is fed at once, the
-# prediction at each position must use only that position and the ones
-# before it. The mask is a lower-triangular boolean matrix, True where
-# attention is allowed; the scores where it is False are set to $-\infty$
-# before the softmax, and $e^{-\infty} = 0$:
-#
-# $$w_{tj} = \frac{e^{s_{tj}}}{\sum_{j' \le t} e^{s_{tj'}}} \text{ for } j \le t,
-# \qquad w_{tj} = 0 \text{ for } j > t.$$
+# %% [markdown] key="the_gap"
 
 # %%
 sentence = ["o", "gato", "está", "feliz"]
-mask = causal_mask(len(sentence))  # (1, 1, 4, 4)
+mask = causal_mask(len(sentence))  # (1, 1, 4, 4): True where attention is allowed
 print(mask.numpy()[0, 0].astype(int))
 q, k, v = (Tensor(rng.standard_normal((1, 4, 8))) for _ in range(3))
 _, weights = scaled_dot_product_attention(q, k, v, mask=mask[0])  # (1, 4, 4)
 weights = weights.numpy()[0]
-print("weights of 'gato' (predicting the third word):",
-      dict(zip(sentence, np.round(weights[1], 4))))  # fmt: skip
+text.say("slide_gap")
+text.say("gato_row", weights=", ".join(
+    f"{word} {w:.4f}" for word, w in zip(sentence, weights[1])
+))  # fmt: skip
 
-# %% [markdown]
-# ### Check: exactly zero above the diagonal
-#
-# Not "small": exactly 0.0, so no information at all flows from the future.
-# Each row still sums to 1 over the positions it may see.
+# %% [markdown] key="check_zeros"
 
 # %%
 above = weights[np.triu_indices(4, k=1)]
@@ -70,21 +53,7 @@ assert (above == 0.0).all(), above
 np.testing.assert_allclose(weights.sum(axis=-1), 1.0)
 masked_weights_demo = weights
 
-# %% [markdown]
-# ## A small language model, trained two ways
-#
-# The data: the Portuguese side of the course's toy corpus ("o gato dorme no
-# tapete", "eu amo livros", ...), 2000 sentences, each framed by `<s>` and
-# `</s>`. The model reads the sentence without its last token and predicts
-# the sentence without its first: at position $t$ the target is token $t+1$.
-#
-# The model is a decoder-only Transformer in the style of GPT: embeddings,
-# sinusoidal positions (lesson 11), two layers of self-attention and
-# feed-forward with Add & Norm (`EncoderLayer` given a causal mask, lesson
-# 12). It is trained twice from the same weights on the same batches:
-#
-# - **causal**: padding mask and causal mask, as it should be;
-# - **leaking**: padding mask only, the bug of forgetting the causal mask.
+# %% [markdown] key="two_models"
 
 # %%
 splits = make_toy_splits(seed=0, n_train=2000, n_valid=10, n_test=10)
@@ -94,10 +63,15 @@ encoded = [vocab.encode(s, bos=True, eos=True) for s in sentences]
 data = np.full((len(encoded), max(map(len, encoded))), PAD_ID, dtype=np.int64)
 for i, ids in enumerate(encoded):
     data[i, : len(ids)] = ids
-print(f"{len(sentences)} sentences, {len(vocab)} tokens, padded to {data.shape[1]}")
+text.say("data_summary", sentences=len(sentences), tokens=len(vocab),
+         length=data.shape[1], examples=" | ".join(sentences[:3]))  # fmt: skip
 
 
 class LanguageModel(nn.Module):
+    """A decoder-only Transformer: embeddings and positions, `n_layers` layers of
+    self-attention and feed-forward (with Add & Norm), and a linear layer that
+    gives the logits of the next token at every position."""
+
     def __init__(self, vocab_size: int, d_model=32, n_heads=2, n_layers=2):
         self.d_model = d_model
         self.embed = nn.Embedding(vocab_size, d_model)
@@ -127,9 +101,10 @@ def make_mask(ids: np.ndarray, causal: bool) -> Tensor:
     return allowed  # the bug: every position sees every other one
 
 
+KINDS = {"causal": text("kind_causal"), "leaking": text("kind_leaking")}
 STEPS = 300 if FAST else 600
 models, losses = {}, {}
-for kind in ("causal", "leaking"):
+for kind in KINDS:
     tinygrad_tx.manual_seed(0)
     batches = np.random.default_rng(1)  # the same batches for both
     model = LanguageModel(len(vocab))
@@ -143,16 +118,9 @@ for kind in ("causal", "leaking"):
         loss.backward()
         optimizer.step()
     models[kind], losses[kind] = model, loss.item()
-    print(f"{kind:>8}: training loss after {STEPS} steps {losses[kind]:.3f}")
+    text.say("training_loss", model=KINDS[kind], steps=STEPS, loss=losses[kind])
 
-# %% [markdown]
-# ## Two accuracies
-#
-# - **Training accuracy**: next-token accuracy on training sentences, fed as
-#   in training (the whole sentence at once, with the mask used in training).
-# - **Generation accuracy**: the same predictions when the model can only see
-#   the words before, as when it writes: for each position $t$ we feed the
-#   prefix $0..t$ alone and read the last output.
+# %% [markdown] key="accuracies"
 
 # %%
 evaluation = data[:300]
@@ -161,12 +129,14 @@ real = targets != PAD_ID
 
 
 def training_accuracy(model, causal: bool) -> float:
+    """Next-token accuracy with the whole sentence fed at once."""
     with no_grad():
         predicted = model(inputs, make_mask(inputs, causal)).numpy().argmax(axis=-1)
     return float((predicted == targets)[real].mean())
 
 
 def generation_accuracy(model, causal: bool) -> float:
+    """Next-token accuracy when position t is fed only the prefix 0..t."""
     correct = total = 0
     with no_grad():
         for t in range(1, inputs.shape[1] + 1):
@@ -190,12 +160,13 @@ accuracy = {
     for kind in models
 }
 for kind, acc in accuracy.items():
-    print(f"{kind:>8}: training accuracy {acc['training']:.1%}, "
-          f"generation accuracy {acc['generation']:.1%}")  # fmt: skip
+    text.say("accuracy", model=KINDS[kind], training=acc["training"],
+             generation=acc["generation"])  # fmt: skip
 
 
 # %%
 def generate(model, causal: bool, start: str, max_words: int = 10) -> str:
+    """Greedy writing: append the most likely next token until </s>."""
     ids = [BOS_ID, *vocab.encode(start)]
     with no_grad():
         while len(ids) < max_words and ids[-1] != EOS_ID:
@@ -206,19 +177,11 @@ def generate(model, causal: bool, start: str, max_words: int = 10) -> str:
     return vocab.decode(ids)
 
 
-for kind in models:
-    print(f"{kind:>8} writes: {generate(models[kind], kind == 'causal', 'o gato')!r}")
+written = {kind: generate(models[kind], kind == "causal", "o gato") for kind in models}
+for kind, sentence_written in written.items():
+    text.say("writes", model=KINDS[kind], sentence=sentence_written)
 
-# %% [markdown]
-# ### Check
-#
-# The leaking model looks nearly perfect in training: at position $t$ it simply
-# reads token $t+1$, which it can see. That skill is useless when writing,
-# where token $t+1$ does not exist yet, and its accuracy collapses. The causal
-# model's training accuracy is much lower (the toy sentences are random
-# choices of nouns, verbs and adjectives: nobody can predict them all), but
-# it is *honest*: its generation accuracy is the same number, because the
-# mask made training see exactly what generation sees.
+# %% [markdown] key="check_accuracies"
 
 # %%
 leak, causal = accuracy["leaking"], accuracy["causal"]
@@ -227,13 +190,59 @@ assert leak["training"] - leak["generation"] > 0.5, leak
 assert abs(causal["training"] - causal["generation"]) < 1e-9, causal
 assert causal["generation"] > leak["generation"], accuracy
 
-# %% [markdown]
-# ## Where each model looks
-#
-# The attention of the second (last) layer, mean of the two heads, on a
-# training sentence. The causal model's weights are confined to the diagonal
-# and below. The leaking model learned to look one step *ahead*, at the
-# answer.
+# %% [markdown] key="the_gap_trained"
+
+# %%
+SLIDE_SENTENCE = "o gato está feliz"  # used when the corpus has it
+by_third_word = {}
+for s in sentences:
+    words = s.split()
+    if words[:2] == ["o", "gato"] and len(words) > 2:
+        by_third_word.setdefault(words[2], s)
+futures = sorted(by_third_word.values(), key=lambda s: s != SLIDE_SENTENCE)[:2]
+GAP = 2  # position of "gato" in "<s> o gato ...": where <?> is predicted
+
+
+def gap_probabilities(model, causal: bool, context: str) -> np.ndarray:
+    """The model's probabilities for the word after "o gato", fed `context`."""
+    ids = np.array([vocab.encode(context, bos=True)])
+    with no_grad():
+        logits = model(ids, make_mask(ids, causal)).numpy()[0, GAP]
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+
+gap, rows = {}, []
+for kind in models:
+    gap[kind] = {c: gap_probabilities(models[kind], kind == "causal", c)
+                 for c in ["o gato", *futures]}  # fmt: skip
+    for context, p in gap[kind].items():
+        best = int(p.argmax())
+        rows.append([KINDS[kind], context, vocab.itos[best], f"{p[best]:.2f}"])
+print(table([text("col_model"), text("col_fed"), "<?>", "p"], rows))
+candidates = np.argsort(gap["causal"]["o gato"])[::-1][:3]
+text.say("causal_candidates", words=", ".join(
+    f"{vocab.itos[i]} {gap['causal']['o gato'][i]:.2f}" for i in candidates
+))  # fmt: skip
+
+# %% [markdown] key="check_gap"
+
+
+# %%
+def largest_shift(kind: str) -> float:
+    """How far the words after the gap moved the gap's probabilities."""
+    alone = gap[kind]["o gato"]
+    return max(float(np.abs(p - alone).max()) for p in gap[kind].values())
+
+
+causal_shift, leak_shift = largest_shift("causal"), largest_shift("leaking")
+leak_alone = vocab.itos[int(gap["leaking"]["o gato"].argmax())]
+text.say("gap_summary", causal=causal_shift, leaking=leak_shift)
+assert causal_shift < 1e-5, causal_shift
+assert gap["causal"]["o gato"].max() < 0.5  # several plausible words, none sure
+assert leak_shift > 0.3, leak_shift
+
+# %% [markdown] key="where_they_look"
 
 # %%
 example = np.array([vocab.encode("o gato dorme no tapete", bos=True)])
@@ -245,21 +254,21 @@ for kind in models:
     w = models[kind].layers[-1].self_attn.attn_weights.numpy()[0].mean(axis=0)  # (L, L)
     attention[kind] = w
     ahead[kind] = float(np.mean(np.diag(w, k=1)))  # weight on position t+1
-    print(f"{kind:>8}: mean weight on the next position (t+1): {ahead[kind]:.3f}")
+    text.say("weight_ahead", model=KINDS[kind], weight=ahead[kind])
 assert ahead["causal"] == 0.0 and ahead["leaking"] > 0.5
 
 # %%
 fig = figure(14, 4.6)
 ax_mask, ax_causal, ax_leak = fig.subplots(1, 3)
 heatmap(ax_mask, masked_weights_demo, sentence, sentence, vmin=0, vmax=1,
-        title="Causal mask: weights of random q, k\n(exactly 0 above the diagonal)",
-        xlabel="key (word looked at)", ylabel="query (position predicting next)")  # fmt: skip
+        title=text("title_mask"), xlabel=text("axis_key"),
+        ylabel=text("axis_query"))  # fmt: skip
 for ax, kind in ((ax_causal, "causal"), (ax_leak, "leaking")):
     acc = accuracy[kind]
     heatmap(ax, attention[kind], labels, labels, vmin=0, vmax=1,
-            title=f"{kind} model, layer 2 (mean of heads)\ntraining acc "
-                  f"{acc['training']:.0%}, generation acc {acc['generation']:.0%}",
-            xlabel="key (word looked at)", ylabel="query (position predicting next)")  # fmt: skip
+            title=text("title_model", model=KINDS[kind], training=acc["training"],
+                       generation=acc["generation"]),
+            xlabel=text("axis_key"), ylabel=text("axis_query"))  # fmt: skip
 for ax in (ax_mask, ax_causal, ax_leak):
     ax.title.set_fontsize(10)
 save_figure(fig, OUT / "causal_vs_leaking.png")
@@ -271,27 +280,16 @@ save_results(
         "masked_weights_above_diagonal": above,
         "max_masked_weight": float(above.max()),
         "accuracy": accuracy,
+        "written": written,
+        "gap_futures": futures,
+        "gap_causal_shift": causal_shift,
+        "gap_causal_top_p": float(gap["causal"]["o gato"].max()),
+        "gap_leaking_shift": leak_shift,
+        "gap_leaking_alone": leak_alone,
         "weight_on_next_position": ahead,
         "steps": STEPS,
         "final_loss": losses,
     },
 )
 
-# %% [markdown]
-# ## What we built
-#
-# - The causal mask, with weights above the diagonal exactly 0.
-# - Proof by experiment of what it is for: without it, the same model reaches
-#   near-perfect training accuracy by reading the next word, looks one step
-#   ahead in its attention, and fails when it must write on its own.
-# - A check worth keeping: a correctly masked model scores the same whether
-#   it is fed the whole sentence or only the prefix.
-#
-# **Exercises**
-#
-# 1. Graded: `causal_mask` (the causal mask and the decoder mask that also
-#    hides padding): `python cli.py exercise check causal_mask`.
-# 2. Make the off-by-one bug instead: `tril(..., k=1)` lets position $t$ see
-#    $t+1$. Train again: what do the two accuracies do?
-# 3. Draw where the mask enters the graph (a red octagon):
-#    `python cli.py render-graph attention --format png`.
+# %% [markdown] key="what_we_built"

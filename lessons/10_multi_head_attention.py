@@ -1,20 +1,4 @@
-# %% [markdown]
-# # Lesson 10: Multi-head attention
-#
-# _One softmax can only look in one direction at a time. Split the model into
-# h heads, let each attend on its own, concatenate, mix with W_O. On a task
-# that needs two directions at once, two heads learn one each._
-#
-# **Goals**
-#
-# - Split $d_{model}$ into $h$ heads of size $d_k = d_{model}/h$, attend in
-#   each, concatenate and project:
-#   $$\text{MultiHead}(Q,K,V) = \text{Concat}(\text{head}_1, \dots,
-#   \text{head}_h)\,W^O, \quad \text{head}_i = \text{Attention}(QW_i^Q, KW_i^K, VW_i^V).$$
-# - Check `MultiHeadAttention` against a plain loop over heads.
-# - See that more heads cost no extra parameters.
-# - Train one head and two heads on a task that needs two relations at once,
-#   and look at what each head learned.
+# %% [markdown] key="goals"
 
 # %%
 import math
@@ -22,6 +6,7 @@ import math
 import numpy as np
 
 import tinygrad_tx
+from lessons.i18n import lesson_text
 from lessons.utils import FAST, figure, heatmap, output_dir, save_figure, save_results
 from tinygrad_tx import Tensor, nn, no_grad, optim
 from tinygrad_tx import functional as F
@@ -31,26 +16,11 @@ from transformer import (
     scaled_dot_product_attention,
 )
 
+text = lesson_text(10)  # this lesson's printed labels, in the course's language
 OUT = output_dir(10)
 rng = np.random.default_rng(0)
 
-# %% [markdown]
-# ## Split, attend, concatenate, project
-#
-# The $h$ projections of size $d_k$ are stored as one `Linear` of size
-# $d_{model}$ each for queries, keys and values: its output is *reshaped* into
-# heads, so no loop over heads is needed.
-#
-# 1. project: $(B, L, d_{model})$ with `w_q`, `w_k`, `w_v`;
-# 2. split: reshape to $(B, L, h, d_k)$, then transpose to $(B, h, L, d_k)$;
-# 3. attend: every head at once, weights $(B, h, L, L)$;
-# 4. concatenate: transpose back to $(B, L, h, d_k)$ and reshape to
-#    $(B, L, d_{model})$;
-# 5. mix: `w_o`, a $d_{model} \times d_{model}$ matrix that lets the heads'
-#    results combine.
-#
-# We check the module against the same computation written as a loop, one
-# head at a time, each using its own slice of the projection matrices.
+# %% [markdown] key="split_attend"
 
 # %%
 tinygrad_tx.manual_seed(0)
@@ -74,40 +44,35 @@ for h in range(n_heads):
     heads.append(scaled_dot_product_attention(q, k, v)[0].numpy())  # (B, L, d_k)
 concatenated = np.concatenate(heads, axis=-1)  # (B, L, d_model)
 by_loop = concatenated @ mha.w_o.weight.numpy().T + mha.w_o.bias.numpy()
-print(f"input {x.shape} -> {n_heads} heads of d_k = {d_k}: weights "
-      f"{mha.attn_weights.shape} -> output {out.shape}")  # fmt: skip
-print(f"largest difference module vs loop: {np.abs(out - by_loop).max():.2e}")
-
-# %%
+loop_gap = float(np.abs(out - by_loop).max())
+print(f"x {x.shape} -> {n_heads} x d_k = {d_k} -> weights {mha.attn_weights.shape} "
+      f"-> out {out.shape}")  # fmt: skip
+text.say("loop_gap", gap=loop_gap)
 np.testing.assert_allclose(out, by_loop, rtol=1e-4, atol=1e-5)
 
-# %% [markdown]
-# ## Heads are free
-#
-# Splitting does not add parameters: whatever $h$, the four matrices are
-# $d_{model} \times d_{model}$ with their biases, $4(d_{model}^2 + d_{model})$
-# numbers. The heads share the width; each one only sees $d_k$ features.
+# %% [markdown] key="sum_over_heads"
+
+# %%
+W_O = mha.w_o.weight.numpy().T  # (d_model, d_model): Concat(heads) @ W_O, as written
+b_O = mha.w_o.bias.numpy()  # (nn.Linear stores Wᵀ: its output is x Wᵀ + b)
+shares = [heads[h] @ W_O[h * d_k : (h + 1) * d_k] for h in range(n_heads)]  # (B, L, d)
+by_sum = sum(shares) + b_O  # Σ_h head_h W_O^(h), and the bias once
+sum_gap = float(np.abs(out - by_sum).max())
+text.say("slide_sum")
+text.say("course_sum", gap=sum_gap, h=n_heads, d_k=d_k, d_model=d_model)
+terms = [s[0, 0, 0] for s in shares]  # the first token's first feature, per head
+text.say("token_shares", terms=" + ".join(f"({t:.4f})" for t in terms),
+         bias=b_O[0], total=sum(terms) + b_O[0], module=out[0, 0, 0])  # fmt: skip
+assert sum_gap < 1e-5, sum_gap
+
+# %% [markdown] key="heads_are_free"
 
 # %%
 counts = {h: MultiHeadAttention(32, h).num_parameters() for h in (1, 2, 4, 8)}
-print(f"parameters of MultiHeadAttention(d_model = 32, h): {counts} "
-      f"(4 (32² + 32) = {4 * (32**2 + 32)})")  # fmt: skip
+text.say("parameters", counts=counts, formula=4 * (32**2 + 32))
 assert set(counts.values()) == {4 * (32**2 + 32)}
 
-# %% [markdown]
-# ## A task that needs two directions at once
-#
-# Sequences of 8 random symbols (a to j). At every position the model must
-# name **both** neighbours: the symbol before it and the symbol after it (or
-# "none" at the ends). The model: embeddings scaled by $\sqrt{d_{model}}$
-# plus sinusoidal positions (lesson 11), one multi-head attention layer, and
-# a linear layer with two outputs per position, "previous" and "next".
-#
-# With one head the output at position $t$ is *one* weighted average of the
-# values. Putting weight on both $t-1$ and $t+1$ gives
-# $w\,v_{t-1} + w'\,v_{t+1}$: the two symbols are added together, and which one
-# came first is hard to recover. With two heads, one can look back and the
-# other forward, and the concatenation keeps them apart.
+# %% [markdown] key="two_directions"
 
 # %%
 SYMBOLS = list("abcdefghij")
@@ -123,6 +88,9 @@ def make_batch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class NeighbourModel(nn.Module):
+    """Embeddings and positions, one multi-head attention layer, and a linear
+    layer with two outputs per position: the previous and the next symbol."""
+
     def __init__(self, n_heads: int):
         self.embed = nn.Embedding(V, D_MODEL)
         nn.init.xavier_uniform_(self.embed.weight)  # as the Transformer initialises it
@@ -136,13 +104,12 @@ class NeighbourModel(nn.Module):
         return self.out(z).reshape(len(ids), L, 2, V + 1)  # previous and next logits
 
 
-STEPS = 300 if FAST else 600
-models, results = {}, {}
-for n_heads in (1, 2):
+def train(n_heads: int, steps: int) -> NeighbourModel:
+    """A NeighbourModel with `n_heads` heads, trained with Adam from seed 0."""
     tinygrad_tx.manual_seed(0)
     model = NeighbourModel(n_heads)
     optimizer = optim.Adam(model.parameters(), lr=0.01)
-    for _ in range(STEPS):
+    for _ in range(steps):
         x, previous, following = make_batch(64)
         optimizer.zero_grad()
         logits = model(x)
@@ -151,38 +118,40 @@ for n_heads in (1, 2):
         )
         loss.backward()
         optimizer.step()
+    return model
+
+
+def measure(model: NeighbourModel) -> dict:
+    """On 1000 new sequences: the accuracies at the inner positions (two real
+    neighbours), and each head's mean weight on t-1 and on t+1 there."""
     x, previous, following = make_batch(1000)
     with no_grad():
         guess = model(x).numpy().argmax(axis=-1)  # (1000, L, 2)
-    inner = slice(1, L - 1)  # positions with two real neighbours
+    inner = slice(1, L - 1)
     prev_ok = guess[:, inner, 0] == previous[:, inner]
     next_ok = guess[:, inner, 1] == following[:, inner]
     w = model.attn.attn_weights.numpy().mean(axis=0)  # (H, L, L), mean over the batch
-    models[n_heads] = model
-    results[n_heads] = {
+    return {
         "previous_accuracy": float(prev_ok.mean()),
         "next_accuracy": float(next_ok.mean()),
         "both_accuracy": float((prev_ok & next_ok).mean()),
-        "weight_on_previous": [
-            float(np.diag(w[h], k=-1)[:-1].mean()) for h in range(n_heads)
-        ],
-        "weight_on_next": [
-            float(np.diag(w[h], k=1)[1:].mean()) for h in range(n_heads)
-        ],
+        "weight_on_previous": [float(np.diag(wh, k=-1)[:-1].mean()) for wh in w],
+        "weight_on_next": [float(np.diag(wh, k=1)[1:].mean()) for wh in w],
     }
-    r = results[n_heads]
-    print(f"{n_heads} head(s): previous {r['previous_accuracy']:.1%}, next "
-          f"{r['next_accuracy']:.1%}, both right {r['both_accuracy']:.1%} (chance 1%)")  # fmt: skip
-    for h in range(n_heads):
-        print(f"   head {h + 1}: mean weight on t-1 {r['weight_on_previous'][h]:.2f}, "
-              f"on t+1 {r['weight_on_next'][h]:.2f}")  # fmt: skip
 
-# %% [markdown]
-# ### Check
-#
-# Two heads solve the task; one head of the same total width does not. And
-# the two heads divided the work: one puts most of its weight on the previous
-# position, the other on the next.
+
+STEPS = 300 if FAST else 600
+models, results = {}, {}
+for n_heads in (1, 2, 4):
+    models[n_heads] = train(n_heads, STEPS)
+    results[n_heads] = r = measure(models[n_heads])
+    text.say("run", heads=n_heads, previous=r["previous_accuracy"],
+             next=r["next_accuracy"], both=r["both_accuracy"])  # fmt: skip
+    for h in range(n_heads):
+        text.say("head_weights", head=h + 1, previous=r["weight_on_previous"][h],
+                 next=r["weight_on_next"][h])  # fmt: skip
+
+# %% [markdown] key="check_two_heads"
 
 # %%
 one, two = results[1], results[2]
@@ -193,49 +162,77 @@ forward = 1 - back
 assert two["weight_on_previous"][back] > 0.5 and two["weight_on_next"][forward] > 0.5, (
     two
 )
-print(f"head {back + 1} looks back, head {forward + 1} looks forward")
+text.say("who_does_what", back=back + 1, forward=forward + 1)
+
+# %% [markdown] key="four_heads"
+
+# %%
+four = results[4]
+previous_w = np.array(four["weight_on_previous"])
+next_w = np.array(four["weight_on_next"])
+back4, forward4 = int(previous_w.argmax()), int(next_w.argmax())
+spare = [h for h in range(4) if h not in (back4, forward4)]
+on_neighbours = {h + 1: float(previous_w[h] + next_w[h]) for h in spare}
+even = 2 / L  # the weight an even spread over the L positions puts on two of them
+text.say("four_roles", both=four["both_accuracy"], back=back4 + 1, forward=forward4 + 1,
+         spare_heads=", ".join(str(h) for h in on_neighbours),
+         spare=", ".join(f"{w:.2f}" for w in on_neighbours.values()),
+         even=even)  # fmt: skip
+
+# %% [markdown] key="check_four_heads"
+
+# %%
+assert four["both_accuracy"] > 0.95, four
+assert previous_w[back4] > 0.5 and next_w[forward4] > 0.5 and back4 != forward4, four
+main = [float(previous_w[h] + next_w[h]) for h in (back4, forward4)]
+assert even + 0.05 < min(on_neighbours.values()), on_neighbours  # part of the work
+assert max(on_neighbours.values()) < min(main), (on_neighbours, main)  # less sharply
 
 # %%
 x, _, _ = make_batch(1)
 labels = [f"{t}:{SYMBOLS[s]}" for t, s in enumerate(x[0])]
+weights = {}
 with no_grad():
-    models[2](x)
-    two_heads = models[2].attn.attn_weights.numpy()[0]  # (2, L, L)
-    models[1](x)
-    one_head = models[1].attn.attn_weights.numpy()[0]  # (1, L, L)
-fig = figure(15, 4.8)
+    for n_heads, model in models.items():
+        model(x)
+        weights[n_heads] = model.attn.attn_weights.numpy()[0]  # (H, L, L)
+fig = figure(16, 9.6)
+top, bottom = fig.subfigures(2, 1)
 panels = [
-    (one_head[0], f"1 head (both right {one['both_accuracy']:.0%})"),
-    (two_heads[back], f"2 heads: head {back + 1} (looks back)"),
-    (two_heads[forward], f"2 heads: head {forward + 1} (looks forward)"),
+    (weights[1][0], text("panel_one", both=one["both_accuracy"])),
+    (weights[2][back], text("panel_two_back", head=back + 1)),
+    (weights[2][forward], text("panel_two_forward", head=forward + 1)),
 ]
-for ax, (weights, title) in zip(fig.subplots(1, 3), panels):
-    heatmap(ax, weights, labels, labels, vmin=0, vmax=1, fmt="{:.1f}", title=title,
-            xlabel="key: position:symbol", ylabel="query: position:symbol")  # fmt: skip
-fig.suptitle("Attention weights on one sequence: name both neighbours of every symbol")
+for ax, (matrix, title) in zip(top.subplots(1, 3), panels):
+    heatmap(ax, matrix, labels, labels, vmin=0, vmax=1, fmt="{:.1f}", title=title,
+            xlabel=text("axis_key"), ylabel=text("axis_query"))  # fmt: skip
+for h, ax in enumerate(bottom.subplots(1, 4)):
+    heatmap(ax, weights[4][h], labels, labels, vmin=0, vmax=1, fmt="{:.1f}",
+            title=text("panel_four", head=h + 1, previous=previous_w[h],
+                       next=next_w[h]),
+            xlabel=text("axis_key"), ylabel=text("axis_query") if h == 0 else "")  # fmt: skip
+top.suptitle(text("title_heads"))
+bottom.suptitle(text("title_four", both=four["both_accuracy"]))
 save_figure(fig, OUT / "heads.png")
 
-# %%
-save_results(OUT, {"parameters_by_heads": counts, "steps": STEPS, "results": results})
+# %% [markdown] key="trained_heads"
 
-# %% [markdown]
-# ## What we built
-#
-# - Multi-head attention as reshape, attend, reshape back, project, checked
-#   against a loop over heads.
-# - The parameter count does not depend on the number of heads.
-# - A measured reason for several heads: one head blends the two neighbours
-#   into one average and gets both right only part of the time; two heads
-#   specialise, one backwards and one forwards, and get both right.
-#
-# In the translator, heads specialise the same way on relations such as
-# adjective-noun or subject-verb (lesson 15 shows its cross-attention).
-#
-# **Exercises**
-#
-# 1. Graded: `split_merge_heads` (the reshapes that split $d_{model}$ into
-#    heads and merge them back): `python cli.py exercise check split_merge_heads`.
-# 2. Train with 4 heads. Do two heads do the work and two idle, or do they
-#    share it?
-# 3. Ask for three relations (previous, next, and two steps back). How many
-#    heads do you need?
+# %%
+save_results(
+    OUT,
+    {
+        "module_vs_loop": loop_gap,
+        "sum_over_heads_gap": sum_gap,
+        "parameters_by_heads": counts,
+        "steps": STEPS,
+        "results": results,
+        "four_heads": {
+            "back": back4 + 1,
+            "forward": forward4 + 1,
+            "spare_weight_on_neighbours": on_neighbours,
+            "main_weight_on_neighbours": main,
+        },
+    },
+)
+
+# %% [markdown] key="what_we_built"
