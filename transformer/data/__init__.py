@@ -13,7 +13,9 @@ joined by spaces, ids are Python lists and NumPy int64 arrays.
 """
 
 from .batching import Batch, Batcher, encode_pairs, make_batch, pad
-from .grammar import Clause, NounPhrase, sample_clause, translate
+from .grammar import Clause, Sentence, translate
+from .phrases import Both, NounPhrase
+from .sampling import sample_clause, sample_sentence
 from .splits import HeldOut, Splits, make_toy_splits, split_pairs
 from .tokenizer import detokenize, normalize, tokenize
 from .tsv import MalformedLinesWarning, PairsFileError, load_pairs
@@ -37,8 +39,10 @@ __all__ = [
     "PAD_ID",
     "SPECIALS",
     "UNK_ID",
+    "Sentence",
     "Batch",
     "Batcher",
+    "Both",
     "Clause",
     "HeldOut",
     "MalformedLinesWarning",
@@ -56,6 +60,7 @@ __all__ = [
     "normalize",
     "pad",
     "sample_clause",
+    "sample_sentence",
     "save_vocabs",
     "split_pairs",
     "tokenize",
