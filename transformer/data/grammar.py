@@ -245,8 +245,27 @@ def check_sentence(sentence: Sentence) -> None:
         raise ValueError("the comma goes before the 'and' of two clauses; there is one")
     if sentence.question and (n == 2 or sentence.end not in ("", "?")):
         raise ValueError("a question is one clause, ended by '?' or nothing")
+    if n == 2 and not sentence.comma and ambiguous_join(*sentence.clauses):
+        raise ValueError(
+            "two clauses whose 'and' could also join two noun phrases ('i see the "
+            "cat and the dog and the bird sleep'): write a comma before it"
+        )
     for clause in sentence.clauses:
         check_clause(clause)
+
+
+def ambiguous_join(first: Clause, second: Clause) -> bool:
+    """Could the "and" between the clauses be read as joining noun phrases?
+    It could when the first ends with a noun phrase, the second starts with
+    one, and one of them is already two joined by "and": "i see [the cat and
+    the dog] and [the bird sleeps]" or "i see [the cat] and [the dog and the
+    bird sleep]". A comma before "and" settles it."""
+    ends_with_np = isinstance(first.complement, NounPhrase | Both)
+    return (
+        ends_with_np
+        and not isinstance(second.subject, str)
+        and (isinstance(first.complement, Both) or isinstance(second.subject, Both))
+    )
 
 
 def check_clause(clause: Clause) -> None:
@@ -305,7 +324,7 @@ def _check_be(clause: Clause) -> None:
 
 
 def _check_role(phrase: NounPhrase, subject: Subject) -> None:
-    """"she is my friend": a gender to agree with, the subject's number, and
+    """ "she is my friend": a gender to agree with, the subject's number, and
     "a", a possessive or (plural) nothing before it."""
     if gender_of(subject) is None:
         raise ValueError(

@@ -65,7 +65,7 @@ class HeldOut:
         noun_, adj = sorted(self.noun_adjective)[0]
         subject, verb_ = sorted(self.subject_verb)[0]
         return (
-            f"held out of training: {counts} (e.g. \"{adj} {noun_}\", \"{subject}\" "
+            f'held out of training: {counts} (e.g. "{adj} {noun_}", "{subject}" '
             f'with "{verb_}"); every validation and combination-test sentence '
             "contains at least one of them, no training sentence does"
         )
@@ -102,7 +102,9 @@ def combinations(sentence: Sentence | Clause) -> dict[str, set]:
                 found["possessive_noun"].add((phrase.det, phrase.noun))
         if clause.verb == BE:
             if isinstance(clause.complement, str) and clause.complement != "where":
-                found["noun_adjective"] |= {(p.noun, clause.complement) for p in subjects}
+                found["noun_adjective"] |= {
+                    (p.noun, clause.complement) for p in subjects
+                }
             continue
         heads = [clause.subject] if isinstance(clause.subject, str) else subjects
         found["subject_verb"] |= {(_head(h), clause.verb) for h in heads}
@@ -208,4 +210,3 @@ def verbs_by_subject() -> dict[str, list[str]]:
         for n in nouns_for(v.subjects):
             table.setdefault(n.en, []).append(v.en)
     return table
-

@@ -18,7 +18,7 @@ import random
 from functools import cache
 
 from .function_words import PRONOUNS, UNKNOWN, pronoun
-from .grammar import BE, Clause, Sentence
+from .grammar import BE, Clause, Sentence, ambiguous_join
 from .lexicon import ADJECTIVES, NOUNS, VERBS, Noun, adjective, noun, selects
 from .phrases import Both, NounPhrase, Subject
 
@@ -102,12 +102,13 @@ def sample_sentence(rng: random.Random, p_unknown: float = 0.0) -> Sentence:
     with its final punctuation."""
     r = rng.random()
     if r < P_TWO_CLAUSES:
-        first = sample_clause(rng, p_unknown=p_unknown)
+        first, comma = sample_clause(rng, p_unknown=p_unknown), rng.random() < P_COMMA
         second = sample_clause(rng, p_unknown=p_unknown)
-        while second.subject == first.subject:  # "eu ... e eu ...": say it once
+        while second.subject == first.subject or (  # "eu ... e eu ...": say it once
+            not comma and ambiguous_join(first, second)
+        ):
             second = sample_clause(rng, p_unknown=p_unknown)
-        return Sentence((first, second), _choose(rng, STATEMENT_ENDS),
-                        rng.random() < P_COMMA)  # fmt: skip
+        return Sentence((first, second), _choose(rng, STATEMENT_ENDS), comma)
     if r < P_TWO_CLAUSES + P_QUESTION:
         clause = sample_clause(rng, question=True, p_unknown=p_unknown)
         return Sentence((clause,), _choose(rng, QUESTION_ENDS))
@@ -159,7 +160,9 @@ def _sample_be_clause(rng, negative, question, p_unknown) -> Clause:
         plural = isinstance(subject, Both) or _plural(subject)
         det = rng.choice(("my", "your", "his", "her", "our", "their", "a"))
         det = "" if det == "a" and plural else det
-        return Clause(subject, BE, NounPhrase("friend", det, plural), negative, question)
+        return Clause(
+            subject, BE, NounPhrase("friend", det, plural), negative, question
+        )
     a = rng.choice([a for a in ADJECTIVES if a.be is not None])
     subject = _sample_subject(rng, a.be_with or a.describes, p_unknown,
                               gendered=not a.invariable)  # fmt: skip
@@ -233,4 +236,3 @@ def _choose(rng, weights: dict):
     """One key of `weights`, drawn with its probability."""
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .grammar import Clause, Sentence, translate
+from .grammar import Clause, translate
 from .held_out import HeldOut, choose_held_out, combinations
 from .phrases import NounPhrase
 from .sampling import sample_sentence
@@ -83,8 +83,14 @@ class Splits:
         """Lines for the start of training: the sizes, the rule, the details."""
         sizes = ", ".join(f"{name} {n}" for name, n in self.sizes().items())
         lines = [f"pairs: {sizes}", f"split: {self.rule}"]
-        return "\n".join(lines + [f"  {name}: {self.details[name]}"
-                                  for name in TEST_SPLITS if name in self.details])
+        return "\n".join(
+            lines
+            + [
+                f"  {name}: {self.details[name]}"
+                for name in TEST_SPLITS
+                if name in self.details
+            ]
+        )
 
 
 # ---------------------------------------------------------------- the toy corpus
@@ -123,9 +129,11 @@ def make_toy_splits(
     words = _words(train)
     evaluation = [(s, p) for s, p in held if _covered(p, *words)]
     set_aside = len(held) - len(evaluation)
-    if len(train) < n_train or len(evaluation) < n_valid + n_test or len(
-        length
-    ) < n_length:
+    if (
+        len(train) < n_train
+        or len(evaluation) < n_valid + n_test
+        or len(length) < n_length
+    ):
         raise ValueError(
             f"make_toy_splits: the grammar gave only {len(train)} training, "
             f"{len(evaluation)} held-out and {len(length)} long sentences in "
@@ -165,7 +173,11 @@ def _fill(draws, held_out: HeldOut, n_train: int, n_held: int, n_length: int, tr
                 held.append((sentence, pair))
         elif len(train) < n_train:
             train.append(pair)
-        if len(train) >= n_train and len(held) >= 2 * n_held and len(length) >= n_length:
+        if (
+            len(train) >= n_train
+            and len(held) >= 2 * n_held
+            and len(length) >= n_length
+        ):
             break
     return {"held": held, "length": length}
 
@@ -176,7 +188,9 @@ def _details(held_out, test, length, typed, set_aside: int) -> dict[str, str]:
     n_slides = len(SLIDES)
     aside = (
         f"; {set_aside} held-out sentences set aside: a word of theirs is in no "
-        "training sentence" if set_aside else "; none set aside"
+        "training sentence"
+        if set_aside
+        else "; none set aside"
     )
     return {
         "test": f"{len(test)} sentences with held-out combinations; they test "

@@ -1,26 +1,276 @@
 """Checkers for generated sentences, written from the rules of the two languages,
-not from transformer/data/grammar.py or morphology.py.
+not from transformer/data/grammar.py, phrases.py or morphology.py.
 
-Each one parses a sentence back (subject, verb, noun phrases) and lists what is
-wrong with it; an empty list means the sentence obeys the rules. They know
-the words (from the lexicon tables, whose forms test_toy_lexicon.py checks
-against spelling rules) but not how the generator puts them together.
+Each one parses a sentence back with a small backtracking parser (every way
+the words can be read) and lists what is wrong with it; an empty list means
+the sentence has exactly one reading and it obeys the rules. They know the
+words (from the lexicon tables, whose forms test_toy_lexicon.py checks against
+spelling rules) but not how the generator puts them together.
 
 Portuguese rules checked:
   - the article agrees with its noun in gender and number (o gato, as casas);
-  - em / de + definite article are contracted (no, na, nos, nas, do, da, dos,
-    das): "em o", "de as" are errors;
-  - the adjective agrees with the noun (feminine -a, plural -s, table forms);
-  - a noun without an article is plural or uncountable ("livros", "leite");
-  - the verb agrees with the subject's person and number.
+  - em / de + definite article are contracted (no, na, do, das): "em o" is wrong;
+  - adjectives (one or two) agree with the noun; a possessive before the noun
+    agrees with it (minhas chaves) and has an article except after "ser";
+  - a noun without an article is plural, uncountable, or <unk>;
+  - the verb agrees with the subject's person and number (two nouns joined by
+    "e" are plural); "não" comes right before the verb;
+  - "ser" before a quality and "amigo", "estar" before a state and a place;
+    the adjective or "amigo" after them agrees with the subject;
+  - a where-question is "onde" + estar + subject; a sentence ends in . ! ? or
+    nothing.
 English rules checked: "a" before a consonant and "an" before a vowel, only
-with a singular noun; the verb takes -s exactly when the subject is he, she or
-a singular noun; am / are / is.
+with a singular noun; -s on the verb exactly when the subject is he, she or a
+singular noun; do/does/am/is/are agree; "not" after the helper; questions
+start with the helper.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from transformer.data.lexicon import ADJECTIVES, NOUNS, VERBS
+
+UNK = "<unk>"
+ENDS = {".", "!", "?"}
+
+# ---------------------------------------------------------------- English words
+
+EN_PRONOUNS = {"i": "1sg", "you": "2sg", "he": "3sg", "she": "3sg", "we": "1pl",
+               "they": "3pl"}  # fmt: skip
+EN_POSSESSIVES = {"my", "your", "his", "her", "our", "their"}
+EN_NOUNS = {n.en: (n.en, "sg") for n in NOUNS} | {
+    n.en_plural: (n.en, "pl") for n in NOUNS if not n.mass
+}
+EN_NOUNS |= {"friend": ("friend", "sg"), "friends": ("friend", "pl"), UNK: (UNK, "sg")}
+EN_MASS = {n.en for n in NOUNS if n.mass}
+EN_ADJECTIVES = {a.en for a in ADJECTIVES}
+EN_VERB_BASES = {v.en: v for v in VERBS if not v.en.startswith("be ")}
+EN_BE = {"am": "1sg", "is": "3sg", "are": "are"}  # "are": 2sg and every plural
+EN_PREPOSITIONS = {"about", "of", "to", "from", "in", "on", "at"}
+
+
+@dataclass
+class Reading:
+    """One way to read a sentence: its clauses and the combinations in it."""
+
+    clauses: list = field(default_factory=list)  # (subject heads, verb, neg, question)
+    noun_adjective: set = field(default_factory=set)
+    possessive_noun: set = field(default_factory=set)
+    adjective_pairs: set = field(default_factory=set)
+    problems: list = field(default_factory=list)
+
+    def merge(self, other: Reading) -> Reading:
+        return Reading(
+            self.clauses + other.clauses,
+            self.noun_adjective | other.noun_adjective,
+            self.possessive_noun | other.possessive_noun,
+            self.adjective_pairs | other.adjective_pairs,
+            self.problems + other.problems,
+        )
+
+    def key(self):
+        return (repr(self.clauses), repr(sorted(self.noun_adjective)),
+                repr(sorted(self.possessive_noun)), repr(sorted(self.adjective_pairs)))  # fmt: skip
+
+
+def _en_np(w, i):
+    """Every (reading, person, noun, next index) of a noun phrase at w[i]."""
+    det = w[i] if i < len(w) and w[i] in {"the", "a", "an", *EN_POSSESSIVES} else ""
+    j = i + bool(det)
+    adjs = []
+    while j < len(w) and w[j] in EN_ADJECTIVES and len(adjs) < 2:
+        adjs.append(w[j])
+        j += 1
+    if j >= len(w) or w[j] not in EN_NOUNS:
+        return
+    noun, number = EN_NOUNS[w[j]]
+    r = Reading()
+    if det in ("a", "an"):
+        following = (adjs or [w[j]])[0]
+        if number != "sg" or noun in EN_MASS:
+            r.problems.append(f"{det!r} before {w[j]!r}")
+        if following != UNK and (det == "an") != (following[0] in "aeiou"):
+            r.problems.append(f"{det!r} before {following!r}")
+    if det == "" and number == "sg" and noun not in EN_MASS and noun != UNK:
+        r.problems.append(f"bare singular {w[j]!r}")
+    if noun not in ("friend", UNK):
+        r.noun_adjective |= {(noun, a) for a in adjs}
+        if det in EN_POSSESSIVES:
+            r.possessive_noun.add((det, noun))
+    if len(adjs) == 2:
+        r.adjective_pairs.add(tuple(adjs))
+    yield r, "3sg" if number == "sg" else "3pl", noun, det, j + 1
+
+
+def _en_subject(w, i):
+    """(reading, person, heads, next) of a pronoun, a noun phrase or two."""
+    if i < len(w) and w[i] in EN_PRONOUNS:
+        yield Reading(), EN_PRONOUNS[w[i]], [w[i]], [], i + 1
+        return
+    for r, person, noun, det, j in _en_np(w, i):
+        if noun == "friend":
+            continue
+        if det == "" and noun != UNK:
+            r.problems.append("a subject without a determiner")
+        yield r, person, [noun], [noun], j
+        if j < len(w) and w[j] == "and":
+            for r2, _, noun2, _det2, k in _en_np(w, j + 1):
+                if noun2 != "friend":
+                    yield r.merge(r2), "3pl", [noun, noun2], [noun, noun2], k
+
+
+def _en_objects(w, i):
+    """One or two noun phrases (or nothing) after a verb or preposition."""
+    yield Reading(), [], i
+    for r, _, noun, _, j in _en_np(w, i):
+        if noun == "friend":
+            continue
+        yield r, [noun], j
+        if j < len(w) and w[j] == "and":
+            for r2, _, noun2, _, k in _en_np(w, j + 1):
+                if noun2 != "friend":
+                    yield r.merge(r2), [noun, noun2], k
+
+
+def _en_after_be(w, i, person, subject_nouns):
+    """adjective | afraid of NP | preposition place | friend NP."""
+    if i < len(w) and w[i] in EN_ADJECTIVES:
+        yield Reading(noun_adjective={(n, w[i]) for n in subject_nouns}), "be", i + 1
+    if i + 1 < len(w) and w[i : i + 2] == ["afraid", "of"]:
+        for r, nouns, j in _en_objects(w, i + 2):
+            if nouns:
+                yield r, "be afraid", j
+    if i < len(w) and w[i] in ("in", "on", "at"):
+        for r, _, noun, _, j in _en_np(w, i + 1):
+            if noun != "friend":
+                yield r, "be", j
+    for r, p, noun, _, j in _en_np(w, i):
+        if noun == "friend":
+            if (p == "3pl") != (person in ("1pl", "3pl")):
+                r.problems.append("friend(s) does not agree with the subject")
+            yield r, "be", j
+
+
+def _en_verb_rest(w, i):
+    """[preposition] objects after a lexicon verb."""
+    if i < len(w) and w[i] in EN_PREPOSITIONS:
+        for r, nouns, j in _en_objects(w, i + 1):
+            if nouns:
+                yield r, j
+    else:
+        for r, _, j in _en_objects(w, i):
+            yield r, j
+
+
+def _be_agrees(word, person):
+    return EN_BE[word] == person or (
+        EN_BE[word] == "are" and person in ("2sg", "1pl", "3pl")
+    )
+
+
+def _en_clause(w, i):
+    """Every reading of a statement clause from w[i]."""
+    for r, person, heads, nouns, j in _en_subject(w, i):
+        if j >= len(w):
+            continue
+        word = w[j]
+        if word in EN_BE:
+            neg = j + 1 < len(w) and w[j + 1] == "not"
+            for r2, verb, k in _en_after_be(w, j + 1 + neg, person, nouns):
+                r3 = r.merge(r2)
+                if not _be_agrees(word, person):
+                    r3.problems.append(f"{word!r} after {heads}")
+                r3.clauses.append((heads, verb, neg, False))
+                yield r3, k
+        helper = word in ("do", "does") and w[j + 1 : j + 2] == ["not"]
+        if helper and j + 2 < len(w) and w[j + 2] in EN_VERB_BASES:
+            for r2, k in _en_verb_rest(w, j + 3):
+                r3 = r.merge(r2)
+                if (word == "does") != (person == "3sg"):
+                    r3.problems.append(f"{word!r} after {heads}")
+                r3.clauses.append((heads, w[j + 2], True, False))
+                yield r3, k
+        lemma = _english_lemma(word)
+        if lemma is not None:
+            for r2, k in _en_verb_rest(w, j + 1):
+                r3 = r.merge(r2)
+                if (word != lemma) != (person == "3sg"):
+                    r3.problems.append(f"verb {word!r} does not agree with {heads}")
+                r3.clauses.append((heads, lemma, False, False))
+                yield r3, k
+
+
+def _en_question(w):
+    """Every reading of a yes/no or where question (the whole of w)."""
+    if w[:1] == ["where"] and len(w) > 1 and w[1] in EN_BE:
+        for r, person, heads, _, j in _en_subject(w, 2):
+            if j == len(w) and heads[0] not in EN_PRONOUNS:
+                if not _be_agrees(w[1], person):
+                    r.problems.append(f"{w[1]!r} after {heads}")
+                r.clauses.append((heads, "be", False, True))
+                yield r
+    if w and w[0] in ("do", "does"):
+        for r, person, heads, _, j in _en_subject(w, 1):
+            if j < len(w) and w[j] in EN_VERB_BASES:
+                for r2, k in _en_verb_rest(w, j + 1):
+                    if k == len(w):
+                        r3 = r.merge(r2)
+                        if (w[0] == "does") != (person == "3sg"):
+                            r3.problems.append(f"{w[0]!r} with {heads}")
+                        r3.clauses.append((heads, w[j], False, True))
+                        yield r3
+    if w and w[0] in EN_BE:
+        for r, person, heads, nouns, j in _en_subject(w, 1):
+            for r2, verb, k in _en_after_be(w, j, person, nouns):
+                if k == len(w):
+                    r3 = r.merge(r2)
+                    if not _be_agrees(w[0], person):
+                        r3.problems.append(f"{w[0]!r} with {heads}")
+                    r3.clauses.append((heads, verb, False, True))
+                    yield r3
+
+
+def read_english(sentence: str) -> list[Reading]:
+    """Every complete reading of an English sentence of the toy grammar."""
+    w = sentence.split()
+    if w and w[-1] in ENDS:
+        w = w[:-1]
+    readings = list(_en_question(w))
+    for r, j in _en_clause(w, 0):
+        if j == len(w):
+            readings.append(r)
+        for skip in ((",", "and"), ("and",)):
+            if tuple(w[j : j + len(skip)]) == skip:
+                for r2, k in _en_clause(w, j + len(skip)):
+                    if k == len(w):
+                        readings.append(r.merge(r2))
+    unique = {r.key(): r for r in readings}
+    return list(unique.values())
+
+
+def parse_english(sentence: str) -> Reading:
+    """The one reading of the sentence that breaks no rule, or else a reading
+    whose problems say what is wrong (several readings, or none, or errors)."""
+    readings = read_english(sentence)
+    good = [r for r in readings if not r.problems]
+    if len(good) == 1:
+        return good[0]
+    if len(good) > 1:
+        return Reading(problems=[f"{len(good)} readings of {sentence!r}"])
+    return readings[0] if readings else Reading(problems=[f"cannot read {sentence!r}"])
+
+
+def check_english(sentence: str) -> list[str]:
+    return parse_english(sentence).problems
+
+
+def _english_lemma(word: str) -> str | None:
+    if word == "has":
+        return "have"
+    candidates = (word, word[:-1], word[:-2], word[:-3] + "y")  # reads, goes, carries
+    return next((c for c in candidates if c in EN_VERB_BASES), None)
+
 
 # ---------------------------------------------------------------- Portuguese words
 
@@ -35,20 +285,27 @@ PT_ARTICLES = {
     "dos": ("de", "m", "pl"), "das": ("de", "f", "pl"),
 }  # fmt: skip
 PT_PREPOSITIONS = {"em", "de", "para"}
-PT_PRONOUNS = {
-    "eu": "1sg",
-    "você": "3sg",
-    "ele": "3sg",
-    "ela": "3sg",
-    "nós": "1pl",
-    "eles": "3pl",
-}
-_SLOTS = ("ms", "fs", "mp", "fp")
+PT_PRONOUNS = {"eu": ("1sg", None), "você": ("3sg", None), "ele": ("3sg", "m"),
+               "ela": ("3sg", "f"), "nós": ("1pl", None), "eles": ("3pl", "m")}  # fmt: skip
+_SLOTS = (("m", "sg"), ("f", "sg"), ("m", "pl"), ("f", "pl"))
+PT_POSSESSIVES = {  # before the noun: form -> (gender, number) of the noun
+    form: slot
+    for forms in (("meu", "minha", "meus", "minhas"), ("seu", "sua", "seus", "suas"),
+                  ("nosso", "nossa", "nossos", "nossas"))
+    for form, slot in zip(forms, _SLOTS)
+}  # fmt: skip
+PT_OWNERS_AFTER = {"dele", "dela", "deles", "delas"}
+PT_ROLE = dict(zip(("amigo", "amiga", "amigos", "amigas"), _SLOTS))
+# the states take "estar", every other adjective "ser" (the rule, written here)
+STATES = {"happy", "sad", "tired", "clean", "cold"}
+PT_COPULAS = {"sou": ("ser", "1sg"), "é": ("ser", "3sg"), "somos": ("ser", "1pl"),
+              "são": ("ser", "3pl"), "estou": ("estar", "1sg"), "está": ("estar", "3sg"),
+              "estamos": ("estar", "1pl"), "estão": ("estar", "3pl")}  # fmt: skip
 
 
 def _noun_index() -> dict[str, set[tuple[str, str]]]:
     """Portuguese noun form -> the (gender, number) it can be (lápis: both)."""
-    index: dict[str, set[tuple[str, str]]] = {}
+    index: dict[str, set[tuple[str, str]]] = {UNK: {("m", "sg")}}
     for n in NOUNS:
         index.setdefault(n.pt, set()).add((n.gender, "sg"))
         if not n.mass:
@@ -56,13 +313,13 @@ def _noun_index() -> dict[str, set[tuple[str, str]]]:
     return index
 
 
-def _adjective_index() -> dict[str, set[tuple[str, str]]]:
-    index: dict[str, set[tuple[str, str]]] = {}
+def _adjective_index() -> dict[str, tuple[set, str]]:
+    """form -> ((gender, number) it agrees with, "ser" or "estar")."""
+    index: dict[str, tuple[set, str]] = {}
     for a in ADJECTIVES:
         for slot, form in zip(_SLOTS, a.pt):
-            index.setdefault(form, set()).add(
-                (slot[0], "sg" if slot[1] == "s" else "pl")
-            )
+            copula = "estar" if a.en in STATES else "ser"
+            index.setdefault(form, (set(), copula))[0].add(slot)
     return index
 
 
@@ -74,71 +331,6 @@ def _verb_index() -> dict[tuple[str, ...], str]:
 
 PT_NOUNS, PT_ADJECTIVES, PT_VERBS = _noun_index(), _adjective_index(), _verb_index()
 MASS_PT = {n.pt for n in NOUNS if n.mass}
-
-
-def check_portuguese(sentence: str) -> list[str]:
-    """What breaks the rules in `sentence`; [] when nothing does."""
-    words, problems = sentence.split(), []
-    if words and words[0] in PT_PRONOUNS:
-        person, i = PT_PRONOUNS[words[0]], 1
-    else:
-        phrase, i = _pt_noun_phrase(words, 0, problems)
-        if phrase is None:
-            return problems or [f"no subject in {sentence!r}"]
-        if phrase["article"] is None or phrase["prep"] is not None:
-            problems.append(f"subject without its own article: {sentence!r}")
-        person = "3sg" if phrase["number"] == "sg" else "3pl"
-    verb = next(
-        (f for f in ((*words[i : i + 2],), (*words[i : i + 1],)) if f in PT_VERBS), None
-    )
-    if verb is None:
-        return [*problems, f"no verb after the subject in {sentence!r}"]
-    if PT_VERBS[verb] != person:
-        problems.append(
-            f"verb {' '.join(verb)!r} is {PT_VERBS[verb]}, subject is {person}"
-        )
-    i += len(verb)
-    while i < len(words) and not problems:
-        phrase, i = _pt_noun_phrase(words, i, problems)
-    return problems
-
-
-def _pt_noun_phrase(words, i, problems):
-    """[preposition] [article] noun [adjective] from words[i]; checks agreement."""
-    start, prep, article = i, None, None
-    if i < len(words) and words[i] in PT_PREPOSITIONS:
-        prep, i = words[i], i + 1
-    if i < len(words) and words[i] in PT_ARTICLES:
-        inside, gender, number = PT_ARTICLES[words[i]]
-        if inside and prep:
-            problems.append(f"two prepositions before {words[i]!r}")
-        if prep in ("em", "de") and words[i] in ("o", "a", "os", "as"):
-            problems.append(f"{prep!r} + {words[i]!r} must be contracted")
-        prep, article, i = inside or prep, (gender, number), i + 1
-    if i >= len(words) or words[i] not in PT_NOUNS:
-        problems.append(f"expected a noun at {' '.join(words[start:]) or 'the end'!r}")
-        return None, len(words)
-    noun, i = words[i], i + 1
-    readings = PT_NOUNS[noun]
-    if article is not None:
-        if article not in readings:
-            problems.append(f"article {words[i - 2]!r} does not agree with {noun!r}")
-        readings = {article}
-    elif noun not in MASS_PT:
-        readings = {r for r in readings if r[1] == "pl"}
-        if not readings:
-            problems.append(f"singular {noun!r} without an article")
-            return None, len(words)
-    gender, number = sorted(readings)[0]
-    if i < len(words) and words[i] in PT_ADJECTIVES:
-        adj, i = words[i], i + 1
-        if (gender, number) not in PT_ADJECTIVES[adj] or not _ending_agrees(
-            adj, gender, number
-        ):
-            problems.append(
-                f"adjective {adj!r} does not agree with {noun!r} ({gender}, {number})"
-            )
-    return {"prep": prep, "article": article, "number": number}, i
 
 
 def _ending_agrees(adjective: str, gender: str, number: str) -> bool:
@@ -153,63 +345,157 @@ def _ending_agrees(adjective: str, gender: str, number: str) -> bool:
     return True
 
 
-# ---------------------------------------------------------------- English
-
-EN_PRONOUNS = {
-    "i": "1sg",
-    "you": "2sg",
-    "he": "3sg",
-    "she": "3sg",
-    "we": "1pl",
-    "they": "3pl",
-}
-EN_NOUNS = {n.en: (n.en, "sg") for n in NOUNS} | {
-    n.en_plural: (n.en, "pl") for n in NOUNS if not n.mass
-}
-EN_ADJECTIVES = {a.en for a in ADJECTIVES}
-EN_VERB_BASES = {v.en.split()[0]: v.en for v in VERBS}  # "be" -> "be afraid"
-
-
-def parse_english(sentence: str):
-    """(subject, verb, noun-adjective pairs, problems) of an English sentence;
-    subject and verb as lexicon keys ("cat", "be afraid")."""
-    words, problems, pairs = sentence.split(), [], []
-    for k, word in enumerate(words):
-        if word in EN_ADJECTIVES and k + 1 < len(words) and words[k + 1] in EN_NOUNS:
-            pairs.append((EN_NOUNS[words[k + 1]][0], word))
-        if word in ("a", "an"):
-            following = words[k + 1] if k + 1 < len(words) else ""
-            if (word == "an") != (following[:1] in tuple("aeiou")):
-                problems.append(f"{word!r} before {following!r}")
-            noun = words[k + 2] if following in EN_ADJECTIVES else following
-            if EN_NOUNS.get(noun, (None, "pl"))[1] != "sg":
-                problems.append(f"{word!r} before {noun!r}, not a singular noun")
-    if words[0] in EN_PRONOUNS:
-        subject, person, i = words[0], EN_PRONOUNS[words[0]], 1
-    else:
-        i = 1 + (words[1] in EN_ADJECTIVES)
-        subject, number = EN_NOUNS[words[i]]
-        person, i = ("3sg" if number == "sg" else "3pl"), i + 1
-    verb_word = words[i]
-    lemma = _english_lemma(verb_word)
-    if lemma is None:
-        return subject, None, pairs, [*problems, f"no verb in {sentence!r}"]
-    third = verb_word.endswith("s")  # loves, watches, carries, has, is
-    if third != (person == "3sg") or (verb_word == "am") != (
-        person == "1sg" and lemma == "be"
-    ):
-        problems.append(f"verb {verb_word!r} does not agree with subject {subject!r}")
-    return subject, EN_VERB_BASES[lemma], pairs, problems
+def _pt_np(w, i, predicate=False):
+    """Every (problems, prep, (gender, number), next) of a noun phrase at w[i]:
+    [preposition] [article] [possessive] noun [adjectives] [dele ...]."""
+    start, problems, prep, article = i, [], None, None
+    if i < len(w) and w[i] in PT_PREPOSITIONS:
+        prep, i = w[i], i + 1
+    if i < len(w) and w[i] in PT_ARTICLES:
+        inside, gender, number = PT_ARTICLES[w[i]]
+        if inside and prep:
+            problems.append(f"two prepositions before {w[i]!r}")
+        if prep in ("em", "de") and w[i] in ("o", "a", "os", "as"):
+            problems.append(f"{prep!r} + {w[i]!r} must be contracted")
+        prep, article, i = inside or prep, (gender, number), i + 1
+    owner = w[i] if i < len(w) and w[i] in PT_POSSESSIVES else None
+    i += owner is not None
+    if i >= len(w) or (w[i] not in PT_NOUNS and w[i] not in PT_ROLE):
+        return
+    word, i = w[i], i + 1
+    readings = {PT_ROLE[word]} if word in PT_ROLE else set(PT_NOUNS[word])
+    for fixed, what in ((article, "article"), (owner and PT_POSSESSIVES[owner], owner)):
+        if fixed is not None:
+            if fixed not in readings:
+                problems.append(f"{what} {w[start:i]} does not agree with {word!r}")
+            readings = {fixed}
+    bare = article is None and owner is None and word not in MASS_PT and word != UNK
+    if bare and not predicate and not {r for r in readings if r[1] == "pl"}:
+        problems.append(f"singular {word!r} without an article")
+    if owner and article is None and not predicate:
+        problems.append(f"{owner!r} without an article outside a predicate")
+    gender, number = sorted(readings)[0]
+    adjs = []
+    while i < len(w) and w[i] in PT_ADJECTIVES and len(adjs) < 2:
+        adjs.append(w[i])
+        slots = PT_ADJECTIVES[w[i]][0]
+        if (gender, number) not in slots or not _ending_agrees(w[i], gender, number):
+            problems.append(f"{w[i]!r} does not agree with {word!r}")
+        i += 1
+    after = w[i] if i < len(w) and w[i] in PT_OWNERS_AFTER else None
+    if after and article is None and not predicate:
+        problems.append(f"{word!r} {after!r} without an article")
+    yield problems, prep, (gender, number), word, adjs, i + bool(after)
 
 
-def _english_lemma(word: str) -> str | None:
-    if word in ("am", "are", "is"):
-        return "be"
-    if word == "has":
-        return "have"
-    candidates = (word, word[:-1], word[:-2], word[:-3] + "y")  # reads, goes, carries
-    return next((c for c in candidates if c in EN_VERB_BASES), None)
+def _pt_subject(w, i):
+    """(problems, person, gender, next) of a pronoun, a noun phrase or two."""
+    if i < len(w) and w[i] in PT_PRONOUNS:
+        person, gender = PT_PRONOUNS[w[i]]
+        yield [], person, gender, i + 1
+        return
+    for problems, prep, (g, n), word, _, j in _pt_np(w, i):
+        if prep is not None or word in PT_ROLE:
+            continue
+        person = "3sg" if n == "sg" else "3pl"
+        yield problems, person, None if word == UNK else g, j
+        if j < len(w) and w[j] == "e":
+            for p2, prep2, (g2, _), word2, _, k in _pt_np(w, j + 1):
+                if prep2 is None and word2 not in PT_ROLE:
+                    genders = {g, g2} if UNK not in (word, word2) else {None}
+                    both = (
+                        None if None in genders else ("f" if genders == {"f"} else "m")
+                    )
+                    yield problems + p2, "3pl", both, k
 
 
-def check_english(sentence: str) -> list[str]:
-    return parse_english(sentence)[3]
+def _pt_objects(w, i):
+    """Nothing, or one or two noun phrases with the same preposition."""
+    yield [], i
+    for problems, prep, _, word, _, j in _pt_np(w, i):
+        if word in PT_ROLE:
+            continue
+        yield problems, j
+        if j < len(w) and w[j] == "e":
+            for p2, prep2, _, word2, _, k in _pt_np(w, j + 1):
+                if word2 not in PT_ROLE:
+                    same = [] if prep2 == prep else [f"{prep!r} not repeated after 'e'"]
+                    yield problems + p2 + same, k
+
+
+def _pt_predicate(w, i, copula, person, gender):
+    """What follows ser/estar: an adjective, a place (em), or amigo."""
+    number = "pl" if person in ("1pl", "3pl") else "sg"
+    if i < len(w) and w[i] in PT_ADJECTIVES:
+        slots, wanted = PT_ADJECTIVES[w[i]]
+        genders = [gender] if gender else ["m", "f"]  # no gender: one form for both
+        ok = all((g, number) in slots and _ending_agrees(w[i], g, number)
+                 for g in genders)  # fmt: skip
+        yield (
+            ([] if ok else [f"{w[i]!r} does not agree with the subject"])
+            + ([] if copula == wanted else [f"{copula!r} before {w[i]!r}"]),
+            i + 1,
+        )
+    for problems, prep, slot, word, _, j in _pt_np(w, i, predicate=True):
+        if word in PT_ROLE:
+            bad = slot != (gender, number) or prep is not None or copula != "ser"
+            yield problems + ([f"{word!r} after {copula}"] if bad else []), j
+        elif prep == "em":
+            yield problems + ([] if copula == "estar" else ["a place takes estar"]), j
+
+
+def _pt_clause(w, i):
+    """Every (problems, next) of a statement clause from w[i]."""
+    for problems, person, gender, j in _pt_subject(w, i):
+        neg = j < len(w) and w[j] == "não"
+        j += neg
+        if j < len(w) and w[j] in PT_COPULAS:
+            copula, agrees = PT_COPULAS[w[j]]
+            for p2, k in _pt_predicate(w, j + 1, copula, person, gender):
+                yield problems + p2 + _person_problem(w[j], agrees, person), k
+        for size in (2, 1):
+            form = tuple(w[j : j + size])
+            if len(form) == size and form in PT_VERBS:
+                for p2, k in _pt_objects(w, j + size):
+                    yield (
+                        problems + p2 + _person_problem(form, PT_VERBS[form], person),
+                        k,
+                    )
+
+
+def _person_problem(form, agrees, person):
+    same = agrees == person or (agrees == "3sg" and person == "2sg")
+    return [] if same else [f"verb {form} is {agrees}, the subject {person}"]
+
+
+def read_portuguese(sentence: str) -> list[list[str]]:
+    """The problems of every complete reading of a Portuguese sentence."""
+    w = sentence.split()
+    if w and w[-1] in ENDS:
+        w = w[:-1]
+    readings = []
+    if w[:1] == ["onde"] and len(w) > 1 and w[1] in PT_COPULAS:
+        for problems, person, _, j in _pt_subject(w, 2):
+            if j == len(w):
+                readings.append(problems + _person_problem(w[1], PT_COPULAS[w[1]][1],
+                                                           person))  # fmt: skip
+    for problems, j in _pt_clause(w, 0):
+        if j == len(w):
+            readings.append(problems)
+        for skip in ((",", "e"), ("e",)):
+            if tuple(w[j : j + len(skip)]) == skip:
+                readings += [problems + p2 for p2, k in _pt_clause(w, j + len(skip))
+                             if k == len(w)]  # fmt: skip
+    return readings
+
+
+def check_portuguese(sentence: str) -> list[str]:
+    """What breaks the rules in `sentence`; [] when it has one reading and
+    nothing does. (Two readings that both break rules count as one problem.)"""
+    readings = read_portuguese(sentence)
+    good = [r for r in readings if not r]
+    if len(good) == 1:
+        return []
+    if len(good) > 1:
+        return [f"{len(good)} readings of {sentence!r}"]
+    return readings[0] if readings else [f"cannot read {sentence!r}"]
