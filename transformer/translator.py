@@ -14,20 +14,32 @@ from pathlib import Path
 
 from . import checkpoint as ckpt
 from .config import TransformerConfig
-from .data import load_vocabs, tokenize
+from .data import detokenize, load_vocabs, tokenize
 from .decode import beam_search, cross_attention, greedy_decode
 from .evaluation import evaluate, max_output_length
 from .model import Transformer
 from .plots import plot_attention
+from .unknown_words import copy_unknown_words, unknown_warning
 
 
 @dataclass
 class Translation:
-    """One translated sentence, with the words the model did not know."""
+    """One translated sentence, with the words the model did not know: those
+    copied into `output` (marked: "eu amo [pizza]", see unknown_words.py) and
+    those `missing` from it. `output` is tokens joined by spaces; `text`
+    glues the punctuation on ("eu amo livros.")."""
 
     source: str
     output: str
     unknown: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # output tokens, copies unmarked
+    ids: list[int] = field(default_factory=list)  # what the model wrote
+
+    @property
+    def text(self) -> str:
+        return detokenize(self.output.split())
 
 
 class Translator:
@@ -78,16 +90,23 @@ class Translator:
                 for x in ids
             ]
         return [
-            Translation(s, self.tgt_vocab.decode(out), u)
-            for s, out, u in zip(sentences, outputs, unknown)
+            self._with_copies(s, x, out, u)
+            for s, x, out, u in zip(sentences, ids, outputs, unknown)
         ]
+
+    def _with_copies(self, sentence, src, out, unknown) -> Translation:
+        """The Translation, each <unk> written replaced by a copied word."""
+        typed = tokenize(sentence, lower=False)
+        copy = copy_unknown_words(self.model, src, out, typed, self.tgt_vocab)
+        return Translation(sentence, " ".join(copy.marked), unknown, copy.copied,
+                           copy.missing, copy.words, list(out))  # fmt: skip
 
     def draw_attention(self, sentence: str, path: str | os.PathLike, beam: int = 1):
         """Translate one sentence and save the last decoder layer's
         cross-attention as a heatmap at `path`; returns the Translation."""
         translation = self.translate([sentence], beam)[0]
         src = self.src_vocab.encode(sentence)
-        out = self.tgt_vocab.encode(translation.output)
+        out = translation.ids
         weights = cross_attention(self.model, src, out)  # (H, len(out) + 1, S)
         src_words = tokenize(sentence)
         tgt_words = [*self.tgt_vocab.decode_tokens(out), "</s>"]
@@ -95,14 +114,10 @@ class Translator:
         plot_attention(weights, src_words, tgt_words, Path(path), title)
         return translation
 
-    def unknown_warning(self, translation: Translation) -> str:
+    def unknown_warning(self, t: Translation) -> str:
         """The warning to show when a sentence had words the model never saw."""
-        words = ", ".join(repr(w) for w in translation.unknown)
-        return (
-            f"warning: unknown word(s) {words} in {translation.source!r} were "
-            f"translated as <unk>: the model knows only the {len(self.src_vocab)} "
-            "tokens of its training data (see vocab.json)"
-        )
+        return unknown_warning(t.source, t.unknown, t.copied, t.missing,
+                               len(self.src_vocab))  # fmt: skip
 
     def evaluate(self, pairs) -> dict:
         """Loss, token accuracy, exact match and BLEU on (source, target) pairs."""

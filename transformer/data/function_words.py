@@ -8,9 +8,10 @@ every English sentence has exactly one Brazilian Portuguese translation:
     (the possessive of "você"); our -> nosso, nossa, nossos, nossas: before the
     noun, agreeing with it (not with the owner). his -> dele, her -> dela,
     their -> deles: after the noun and its adjectives, "his red ball" -> "a
-    bola vermelha dele". "their" in an object is read as the subject's when
-    the subject is feminine plural, as a Brazilian reads it: "as meninas amam
-    os gatos delas"; everywhere else it is "deles", as "they" is "eles";
+    bola vermelha dele". "their" in an object or a place is read as the
+    subject's when the subject is feminine plural, as a Brazilian reads it:
+    "as meninas amam os gatos delas"; everywhere else (also "their friends",
+    who are someone else's) it is "deles", as "they" is "eles";
   - the article before a possessive, which Brazilian Portuguese may use or
     leave out, is always used in a subject, an object and after a preposition
     ("o meu gato dorme na minha cama"), and never after "ser" ("ela é minha

@@ -212,8 +212,8 @@ def _portuguese_predicate(clause: Clause, their: str) -> tuple[str, list[str]]:
         a = adjective(complement)
         slot = 2 * plural + (gender == "f")  # an invariable one if gender is None
         return a.be, [a.pt[slot]]
-    if is_role_noun(complement.noun):
-        return "ser", portuguese_np(complement, predicate_gender=gender, their=their)
+    if is_role_noun(complement.noun):  # "their friend" is never the subject's own
+        return "ser", portuguese_np(complement, predicate_gender=gender)
     return "estar", portuguese_np(complement, "em", their=their)
 
 

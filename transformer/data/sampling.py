@@ -15,6 +15,7 @@ one and the translator can copy the word there (see transformer/unknown_words.py
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from functools import cache
 
 from .function_words import PRONOUNS, UNKNOWN, pronoun
@@ -112,9 +113,9 @@ def sample_sentence(rng: random.Random, p_unknown: float = 0.0) -> Sentence:
     if r < P_TWO_CLAUSES + P_QUESTION:
         clause = sample_clause(rng, question=True, p_unknown=p_unknown)
         return Sentence((clause,), _choose(rng, QUESTION_ENDS))
-    if r < P_TWO_CLAUSES + P_QUESTION + P_WHERE:
+    if r < P_TWO_CLAUSES + P_QUESTION + P_WHERE:  # "where is the cat", not "a cat"
         subject = _sample_subject(rng, BEINGS, p_unknown, pronouns=False)
-        clause = Clause(subject, BE, "where", question=True)
+        clause = Clause(_definite(subject), BE, "where", question=True)
         return Sentence((clause,), _choose(rng, QUESTION_ENDS))
     return Sentence((sample_clause(rng, p_unknown=p_unknown),),
                     _choose(rng, STATEMENT_ENDS))  # fmt: skip
@@ -164,8 +165,11 @@ def _sample_be_clause(rng, negative, question, p_unknown) -> Clause:
             subject, BE, NounPhrase("friend", det, plural), negative, question
         )
     a = rng.choice([a for a in ADJECTIVES if a.be is not None])
-    subject = _sample_subject(rng, a.be_with or a.describes, p_unknown,
-                              gendered=not a.invariable)  # fmt: skip
+    subject = _sample_subject(
+        rng, a.be_with or a.describes, p_unknown, gendered=not a.invariable
+    )
+    # "the old wolf is old", "the red ball is blue": no adjective of its kind
+    subject = _without(subject, lambda b: adjective(b).order == a.order)
     return Clause(subject, BE, a.en, negative, question)
 
 
@@ -224,6 +228,26 @@ def _sample_adjectives(rng, noun_en: str) -> str | tuple[str, str] | None:
 def _sample_unknown(rng, role: str) -> NounPhrase:
     """A word the vocabulary lacks: a name (no determiner) or a noun."""
     return NounPhrase(UNKNOWN, _choose(rng, UNKNOWN_DETERMINERS[role]))
+
+
+def _definite(subject: Subject) -> Subject:
+    """The subject with "the" for "a"."""
+    if isinstance(subject, Both):
+        return Both(_definite(subject.first), _definite(subject.second))
+    if isinstance(subject, NounPhrase) and subject.det in ("a", "an"):
+        return replace(subject, det="the")
+    return subject
+
+
+def _without(subject: Subject, drop) -> Subject:
+    """The subject without the adjectives for which drop(adjective) is true."""
+    if isinstance(subject, Both):
+        return Both(_without(subject.first, drop), _without(subject.second, drop))
+    if not isinstance(subject, NounPhrase) or not subject.adjectives:
+        return subject
+    kept = tuple(a for a in subject.adjectives if not drop(a))
+    kept = None if not kept else kept[0] if len(kept) == 1 else kept
+    return replace(subject, adjective=kept)
 
 
 def _plural(subject: Subject) -> bool:
