@@ -110,28 +110,21 @@ def make_toy_splits(
     combination is for training (until there are `n_train`, the slide sentences
     first), one with is for validation and split 1, a longer one without is for
     split 2 (`n_length` of them, n_test // 2 by default); 3) keep for
-    validation and split 1 only sentences whose words training has, and say
-    how many were set aside. Deterministic: the same seed gives the same splits.
+    validation and split 1 only sentences whose words training has, and count
+    those set aside. Deterministic: the same seed gives the same splits.
     """
     n_length = max(1, n_test // 2) if n_length is None else n_length
     _check_sizes(n_train=n_train, n_valid=n_valid, n_test=n_test, n_length=n_length)
     rng = random.Random(seed)
     typed = [(" ".join(tokenize(text)), sentence) for text, sentence in SLIDES + TYPED]
     held_out = choose_held_out(rng, _protected(typed))
-    seen = {}  # every source sentence drawn or reserved -> its translation
-    train = [translate(c) for c in SLIDE_SENTENCES]
-    seen.update(train)
-    seen.update(translate(sentence) for _, sentence in typed)
     budget = 50 * (n_train + n_valid + n_test + n_length)  # draws before giving up
-    draws = _fresh_sentences(rng, seen, budget)
-    pools = _fill(draws, held_out, n_train, n_valid + n_test, n_length, train)
-    held, length = pools["held"], pools["length"]
-    words = _words(train)
-    evaluation = [(s, p) for s, p in held if _covered(p, *words)]
-    set_aside = len(held) - len(evaluation)
+    train, held, length = _draw(rng, held_out, typed, budget,
+                                (n_train, n_valid + n_test, n_length))  # fmt: skip
+    evaluation, set_aside = _with_trained_words(held, train, n_valid + n_test)
     if (
-        len(train) < n_train
-        or len(evaluation) < n_valid + n_test
+        len(evaluation) < n_valid + n_test
+        or len(train) < n_train
         or len(length) < n_length
     ):
         raise ValueError(
@@ -139,19 +132,42 @@ def make_toy_splits(
             f"{len(evaluation)} held-out and {len(length)} long sentences in "
             f"{budget} draws; ask for fewer"
         )
-    valid = evaluation[:n_valid]
-    test = evaluation[n_valid : n_valid + n_test]
-    details = _details(held_out, test, length[:n_length], typed, set_aside)
+    valid, test = evaluation[:n_valid], evaluation[n_valid:]
     return Splits(
-        train[:n_train],
-        [p for _, p in valid],
-        [p for _, p in test],
+        train,
+        [pair for _, pair in valid],
+        [pair for _, pair in test],
         f"toy corpus, seed {seed}; {held_out.describe()}",
         held_out,
-        [p for _, p in length[:n_length]],
+        [pair for _, pair in length],
         [translate(sentence) for _, sentence in typed],
-        details,
+        _details(held_out, test, length, typed, set_aside),
     )
+
+
+def _draw(rng, held_out: HeldOut, typed, budget: int, sizes: tuple[int, int, int]):
+    """(training pairs, (sentence, pair) for split 1, the same for split 2):
+    fresh random sentences, never a typed one, the slide sentences trained."""
+    seen = {}  # every source sentence drawn or reserved -> its translation
+    train = [translate(c) for c in SLIDE_SENTENCES]
+    seen.update(train)
+    seen.update(translate(sentence) for _, sentence in typed)
+    pools = _fill(_fresh_sentences(rng, seen, budget), held_out, *sizes, train)
+    return train, pools["held"], pools["length"]
+
+
+def _with_trained_words(held, train, n: int):
+    """The first `n` held-out sentences whose words all occur in training, and
+    how many were set aside before them because one of their words does not."""
+    words, chosen, set_aside = _words(train), [], 0
+    for sentence, pair in held:
+        if len(chosen) == n:
+            break
+        if _covered(pair, *words):
+            chosen.append((sentence, pair))
+        else:
+            set_aside += 1
+    return chosen, set_aside
 
 
 def _fill(draws, held_out: HeldOut, n_train: int, n_held: int, n_length: int, train):
