@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .grammar import Clause, translate
+from .grammar import Clause, Sentence, translate
 from .held_out import HeldOut, choose_held_out, combinations
 from .phrases import NounPhrase
 from .sampling import sample_sentence
@@ -141,7 +141,7 @@ def make_toy_splits(
         held_out,
         [pair for _, pair in length],
         [translate(sentence) for _, sentence in typed],
-        _details(held_out, test, length, typed, set_aside),
+        _details(held_out, test, length, typed, set_aside, train),
     )
 
 
@@ -198,8 +198,10 @@ def _fill(draws, held_out: HeldOut, n_train: int, n_held: int, n_length: int, tr
     return {"held": held, "length": length}
 
 
-def _details(held_out, test, length, typed, set_aside: int) -> dict[str, str]:
-    """One line per test split: what it really tests."""
+def _details(held_out, test, length, typed, set_aside: int, train) -> dict[str, str]:
+    """One line per test split: what it really tests. Split 2 and 3 sentences
+    are kept even when a word of theirs is in no training sentence; the line
+    says how many there are (none, unless training is very small)."""
     sizes = [len(p[0].split()) for _, p in length] or [0]
     n_slides = len(SLIDES)
     aside = (
@@ -212,10 +214,18 @@ def _details(held_out, test, length, typed, set_aside: int) -> dict[str, str]:
         "test": f"{len(test)} sentences with held-out combinations; they test "
         f"{held_out.tested_by(s for s, _ in test)}{aside}",
         "length": f"{len(length)} sentences of {min(sizes)} to {max(sizes)} tokens; "
-        f"training has at most {MAX_TRAIN_WORDS}",
+        f"training has at most {MAX_TRAIN_WORDS}{_untrained(length, train)}",
         "typed": f"{len(typed)} sentences: {n_slides} from the course slides and "
-        f"{len(typed) - n_slides} typed as a person would",
+        f"{len(typed) - n_slides} typed as a person would{_untrained(typed, train)}",
     }
+
+
+def _untrained(part, train) -> str:
+    """ "; 3 have a word no training sentence has" (nothing when none has)."""
+    words = _words(train)
+    pairs = [translate(p) if isinstance(p, Sentence) else p for _, p in part]
+    n = sum(not _covered(pair, *words) for pair in pairs)
+    return f"; {n} have a word no training sentence has" if n else ""
 
 
 def _protected(typed) -> dict[str, set]:

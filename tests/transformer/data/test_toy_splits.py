@@ -58,6 +58,7 @@ def test_default_sizes_and_description(splits):
     assert "43 noun-adjective pairs" in text and "17 subject-verb pairs" in text
     assert "test: 1000 sentences with held-out combinations; they test 43 of 43" in text
     assert "none set aside" in text
+    assert "have a word no training sentence has" not in text
     assert f"training has at most {MAX_TRAIN_WORDS}" in text
     assert "47 sentences: 4 from the course slides and 43 typed" in text
 
@@ -203,6 +204,14 @@ def test_a_held_out_sentence_without_its_words_is_counted_not_dropped(monkeypatc
         "held-out sentences set aside: a word of theirs is in no training"
         in (splits.details["test"])
     )
+
+
+def test_a_small_corpus_says_which_test_sentences_have_untrained_words():
+    splits = make_toy_splits(seed=0, n_train=300, n_valid=20, n_test=40)
+    assert "held-out sentences set aside" in splits.details["test"]
+    for name in ("length", "typed"):  # kept, and counted
+        assert "have a word no training sentence has" in splits.details[name]
+    assert len(splits.typed) == 47
 
 
 def test_typed_combinations_are_never_held_out():
