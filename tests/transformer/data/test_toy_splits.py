@@ -158,6 +158,29 @@ def test_the_typed_split_is_what_people_type_never_trained(splits):
     assert ("she is my friend .", "ela é minha amiga .") in splits.typed
 
 
+# The sentences of issue 14 that went wrong before, as typed there, with their
+# translations written by hand: all are in the typed split ("i love pizza" is
+# the unknown-word copy's, see test_unknown_words.py)
+ISSUE_14 = [
+    ("I love books.", "eu amo livros ."),
+    ("The cat sleeps on the mat.", "o gato dorme no tapete ."),
+    ("The cat sleeps on the mat!", "o gato dorme no tapete !"),
+    ("The cat sleeps on the mat?", "o gato dorme no tapete ?"),
+    ("i don't love books", "eu não amo livros"),
+    ("The cat sleeps and the dog eats.", "o gato dorme e o cachorro come ."),
+    ("I love books and apples.", "eu amo livros e maçãs ."),
+    ("Does the cat sleep?", "o gato dorme ?"),
+    ("Where is the cat?", "onde está o gato ?"),
+    ("The cat is happy.", "o gato está feliz ."),  # the slides' "O gato <?> feliz"
+    ("She is my friend.", "ela é minha amiga ."),  # the slides' "Ela é a minha amiga"
+]
+
+
+@pytest.mark.parametrize("text, portuguese", ISSUE_14, ids=[t for t, _ in ISSUE_14])
+def test_the_sentences_of_issue_14_are_in_the_typed_split(splits, text, portuguese):
+    assert (" ".join(tokenize(text)), portuguese) in splits.typed
+
+
 def test_unknown_words_are_trained_but_never_tested(splits):
     with_unknown = [p for p in splits.train if "<unk>" in p[0]]
     assert 0.03 * len(splits.train) < len(with_unknown) < 0.2 * len(splits.train)
