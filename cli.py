@@ -310,7 +310,7 @@ def translate(sentences, checkpoint, beam, show_attention, html, lang, device):
             click.echo(f"warning: sentence {number} {result.problem}", err=True)
         if result.unknown:
             click.echo(translator.unknown_warning(result), err=True)
-        click.echo(result.output)
+        click.echo(result.text)
     if any(r.problem and not r.empty for r in results):
         raise click.ClickException("some sentences were not translated (see above)")
 
@@ -331,8 +331,11 @@ def _pictures(translator, sentence, png, html, beam, lang) -> None:
 @main.command()
 @opt.checkpoint_option
 @click.option(
-    "--split", type=click.Choice(["train", "valid", "test"]), default="test",
-    show_default=True, help="Which split of the run's data to score.",
+    "--split", type=click.Choice(["train", "valid", "test", "length", "typed"]),
+    default="test", show_default=True,
+    help="Which split of the run's data to score: test holds out word combinations, "
+    "length has longer sentences than training, typed the slides' sentences and "
+    "sentences typed as a person would (length and typed: toy corpus only).",
 )  # fmt: skip
 @opt.device_option
 def evaluate(checkpoint, split, device):
@@ -343,9 +346,12 @@ def evaluate(checkpoint, split, device):
 
     with clear_errors():
         translator = Translator.load(checkpoint, device)
-        pairs = getattr(run_splits(translator.saved), split)
+        splits = run_splits(translator.saved)
+        pairs = splits.part(split)
         scores = translator.evaluate(pairs)
     click.echo(f"{split} split: {plural(len(pairs), 'sentence pair')}")
+    if split in splits.details:
+        click.echo(f"  {splits.details[split]}")
     click.echo(f"BLEU            {scores['bleu']:.1f}")
     click.echo(f"exact match     {scores['exact_match']:.1%}")
     click.echo(f"token accuracy  {scores['token_accuracy']:.1%}")

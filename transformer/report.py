@@ -86,6 +86,7 @@ def finish_run(run, echo, started: float | None = None) -> dict:
         run.tgt_vocab,
         run.config.label_smoothing,  # the same loss as in training and validation
     )
+    more_tests = _more_test_splits(run)  # splits 2 and 3 of the toy corpus
     samples = _samples(run.splits.test, translations)
     attention_words = _draw_attention(run)
     floor = label_smoothing_floor(run.config.label_smoothing, len(run.tgt_vocab))
@@ -94,6 +95,7 @@ def finish_run(run, echo, started: float | None = None) -> dict:
         **run.history,
         "best": run.best,
         "test": test,
+        "more_tests": more_tests,
         "samples": samples,
         "splits": run.splits.sizes(),
         "split_rule": run.splits.rule,
@@ -103,6 +105,27 @@ def finish_run(run, echo, started: float | None = None) -> dict:
     ckpt.write_json(run.out / ckpt.METRICS_FILE, summary)
     echo(_summary_text(run, summary))
     return summary
+
+
+def _more_test_splits(run) -> dict:
+    """The length and typed splits (toy corpus only), scored like the test."""
+    return {
+        name: evaluate(run.model, pairs, run.src_vocab, run.tgt_vocab,
+                       run.config.label_smoothing)[0]
+        for name, pairs in run.splits.parts().items()
+        if name in ("length", "typed")
+    }  # fmt: skip
+
+
+def _more_test_lines(run, more_tests: dict) -> list[str]:
+    lines = []
+    for name, scores in more_tests.items():
+        n, exact = len(run.splits.part(name)), scores["exact_match"]
+        lines.append(
+            f"{name} split ({run.splits.details[name]}): exact match {exact:.1%} "
+            f"({round(exact * n)}/{n}), BLEU {scores['bleu']:.1f}"
+        )
+    return lines
 
 
 def _samples(pairs, translations) -> list[dict]:
@@ -172,6 +195,7 @@ def _summary_text(run, summary: dict) -> str:
         f"test ({plural(len(run.splits.test), 'held-out sentence')}): exact match "
         f"{test['exact_match']:.1%}, BLEU {test['bleu']:.1f}, token accuracy "
         f"{test['token_accuracy']:.1%}, loss {test['loss']:.3f}",
+        *_more_test_lines(run, summary["more_tests"]),
         "",
         "sample test translations:",
         *_sample_lines(summary["samples"]),

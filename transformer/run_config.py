@@ -24,17 +24,17 @@ from pathlib import Path
 class TrainConfig:
     """How to train; the CLI's options map onto these fields."""
 
-    steps: int = 1500  # optimizer steps (one batch each)
+    steps: int = 4000  # optimizer steps (one batch each)
     batch_size: int = 64  # sentence pairs per batch
-    lr: float = 1e-3  # peak learning rate, reached at the end of the warm-up
+    lr: float = 2e-3  # peak learning rate, reached at the end of the warm-up
     warmup: int = 200  # Noam warm-up steps: the rate rises linearly, then ~ 1/√step
     label_smoothing: float = 0.1  # ε: the target puts 1 - ε on the right word
     clip_norm: float = 1.0  # largest global gradient norm
-    eval_every: int = 250  # steps between validations (and resume checkpoints)
+    eval_every: int = 500  # steps between validations (and resume checkpoints)
     seed: int = 0  # corpus, initial weights, dropout, batch order
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     data: str | None = None  # a TSV of sentence pairs (resolved path); None: toy corpus
-    train_pairs: int = 20_000  # toy corpus sizes (ignored with `data`)
+    train_pairs: int = 40_000  # toy corpus sizes (ignored with `data`)
     valid_pairs: int = 500
     test_pairs: int = 1_000
 

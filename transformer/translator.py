@@ -14,27 +14,39 @@ from pathlib import Path
 
 from . import checkpoint as ckpt
 from .config import TransformerConfig
-from .data import load_vocabs, tokenize
+from .data import detokenize, load_vocabs, tokenize
 from .decode import beam_search, cross_attention, greedy_decode
 from .evaluation import evaluate, max_output_length
 from .model import Transformer
 from .plots import plot_attention
+from .unknown_words import copy_unknown_words, unknown_warning
 
 
 @dataclass
 class Translation:
-    """One translated sentence, with the words the model did not know, and
-    why it was not translated when it was not (its output is then empty)."""
+    """One translated sentence, with the words the model did not know: those
+    copied into `output` (marked: "eu amo [pizza]", see unknown_words.py) and
+    those `missing` from it; and why it was not translated when it was not
+    (its output is then empty). `output` is tokens joined by spaces; `text`
+    glues the punctuation on ("eu amo livros.")."""
 
     source: str
     output: str
     unknown: list[str] = field(default_factory=list)
     problem: str = ""  # "is empty: ...", "has 80 tokens, more than ..."
+    copied: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # output tokens, copies unmarked
+    ids: list[int] = field(default_factory=list)  # what the model wrote
 
     @property
     def empty(self) -> bool:
         """A sentence without a word: there was nothing to translate."""
         return not tokenize(self.source)
+
+    @property
+    def text(self) -> str:
+        return detokenize(self.output.split())
 
 
 class Translator:
@@ -75,9 +87,16 @@ class Translator:
         unknown = [[] if problem else u for u, problem in zip(unknown, problems)]
         outputs = self._decode(ids, beam)
         return [
-            Translation(s, self.tgt_vocab.decode(out), u, p)
-            for s, out, u, p in zip(sentences, outputs, unknown, problems)
+            self._with_copies(s, x, out, u) if not p else Translation(s, "", [], p)
+            for s, x, out, u, p in zip(sentences, ids, outputs, unknown, problems)
         ]
+
+    def _with_copies(self, sentence, src, out, unknown) -> Translation:
+        """The Translation, each <unk> written replaced by a copied word."""
+        typed = tokenize(sentence, lower=False)
+        copy = copy_unknown_words(self.model, src, out, typed, self.tgt_vocab)
+        return Translation(sentence, " ".join(copy.marked), unknown, "", copy.copied,
+                           copy.missing, copy.words, list(out))  # fmt: skip
 
     def translate_one(self, sentence: str, beam: int = 1) -> Translation:
         """One sentence's Translation; a sentence that cannot be translated
@@ -129,7 +148,7 @@ class Translator:
         check_replaceable(path, "a PNG picture")
         translation = self.translate_one(sentence, beam)
         src = self.src_vocab.encode(sentence)
-        out = self.tgt_vocab.encode(translation.output)
+        out = translation.ids
         weights = cross_attention(self.model, src, out)  # (H, len(out) + 1, S)
         src_words = tokenize(sentence)
         tgt_words = [*self.tgt_vocab.decode_tokens(out), "</s>"]
@@ -137,14 +156,10 @@ class Translator:
         plot_attention(weights, src_words, tgt_words, Path(path), title)
         return translation
 
-    def unknown_warning(self, translation: Translation) -> str:
+    def unknown_warning(self, t: Translation) -> str:
         """The warning to show when a sentence had words the model never saw."""
-        words = ", ".join(repr(w) for w in translation.unknown)
-        return (
-            f"warning: unknown word(s) {words} in {translation.source!r} were "
-            f"translated as <unk>: the model knows only the {len(self.src_vocab)} "
-            "tokens of its training data (see vocab.json)"
-        )
+        return unknown_warning(t.source, t.unknown, t.copied, t.missing,
+                               len(self.src_vocab))  # fmt: skip
 
     def evaluate(self, pairs) -> dict:
         """Loss, token accuracy, exact match and BLEU on (source, target) pairs."""

@@ -14,7 +14,9 @@ from transformer.cpu import blas_threads, set_blas_threads
 from transformer.train import TrainConfig, train
 from transformer.translator import Translator
 
-# Trains in about 5 s on a 2-core CPU and reaches ~95% exact match on its test.
+# Trains in about 5 s on a 2-core CPU and reaches ~55% exact match on its test
+# (BLEU ~80): the toy language has negation, questions and "and" since issue 14,
+# which a one-layer model of 400 steps only begins to learn.
 TINY = dict(
     steps=400, batch_size=64, lr=3e-3, warmup=50, eval_every=200,
     train_pairs=4000, valid_pairs=100, test_pairs=200,
@@ -64,8 +66,8 @@ def _reproducible(summary: dict) -> dict:
 @pytest.mark.slow
 def test_tiny_model_translates_held_out_sentences(tiny_run):
     out, summary, _ = tiny_run
-    assert summary["test"]["exact_match"] >= 0.85  # held-out combinations only
-    assert summary["test"]["bleu"] >= 90
+    assert summary["test"]["exact_match"] >= 0.4  # held-out combinations only
+    assert summary["test"]["bleu"] >= 70
     assert summary["train"][0]["loss"] > 3 * summary["train"][-1]["loss"]
     translator = Translator.load(out)
     slides = ["I love books", "the cat sleeps on the mat"]

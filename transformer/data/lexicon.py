@@ -8,28 +8,33 @@ rules that choose among the forms (articles, contractions, agreement) live in
 
 Choices made once for the whole corpus (so that every English sentence has
 exactly one translation):
-  - "you" is always "você" (3rd-person verb form), "they" always "eles";
   - "in", "on" and "at" a place are all "em" (contracted: no, na, nos, nas);
   - "in a" / "on a" is "em um" / "em uma", "of a" / "from a" is "de um" / "de uma"
     (the written standard; "num", "dum" are colloquial);
   - "go to" is "ir para" (never the contraction "ao", "à");
-  - "dog" is "cachorro" and "mouse" is "rato", as in Brazil.
+  - "dog" is "cachorro" and "mouse" is "rato", as in Brazil;
+  - two adjectives: the second is a colour and the first a size, an age or
+    an opinion ("the big red ball", "a beautiful white flower"), the order
+    English requires. Portuguese puts both after the noun in the mirror
+    order, the colour next to the noun: "a bola vermelha grande", "uma flor
+    branca bonita". "good" never takes a second adjective: "bom" goes before
+    the noun when another adjective follows ("um bom livro novo").
+function_words.py holds the pronouns, possessives, "to be" (ser or estar) and
+the choices that come with them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .function_words import PRONOUNS, Pronoun, pronoun
+
+__all__ = [  # the pronouns are function words, kept importable from here
+    "ADJECTIVES", "NOUNS", "PRONOUNS", "VERBS", "Adjective", "Noun", "Pronoun",
+    "Verb", "adjective", "noun", "pronoun", "selects", "verb",
+]  # fmt: skip
+
 # ---------------------------------------------------------------- the entries
-
-
-@dataclass(frozen=True)
-class Pronoun:
-    """A subject pronoun; `person` is one of 1sg 2sg 3sg 1pl 3pl."""
-
-    en: str
-    pt: str
-    person: str
 
 
 @dataclass(frozen=True)
@@ -61,13 +66,27 @@ class Noun:
 class Adjective:
     """An adjective: English before the noun, Portuguese after it, agreeing.
 
-    pt holds the four forms (masculine singular, feminine singular, masculine
-    plural, feminine plural). `describes` selects the nouns (see `selects`).
+    pt        the four forms (masculine singular, feminine singular, masculine
+              plural, feminine plural)
+    describes the nouns it can describe (see `selects`)
+    order     its place among two adjectives: "opinion", "size", "age",
+              "colour" (the second of two), or "state" (always alone)
+    be        the Portuguese "to be" before it: "ser" for a quality the noun
+              has, "estar" for a state it is in; None: never after "to be"
+    be_with   the nouns it describes after "to be", if fewer than `describes`
     """
 
     en: str
     pt: tuple[str, str, str, str]
     describes: str
+    order: str
+    be: str | None
+    be_with: str | None = None
+
+    @property
+    def invariable(self) -> bool:
+        """One form for both genders (feliz, grande): fit for "i", "you", "we"."""
+        return self.pt[0] == self.pt[1] and self.pt[2] == self.pt[3]
 
 
 @dataclass(frozen=True)
@@ -109,17 +128,6 @@ def selects(selector: str, noun: Noun) -> bool:
         return False
     return noun.kind in words or f"+{noun.en}" in words
 
-
-# ---------------------------------------------------------------- pronouns
-
-PRONOUNS = (
-    Pronoun("i", "eu", "1sg"),
-    Pronoun("you", "você", "2sg"),  # by choice: never "tu", never plural "vocês"
-    Pronoun("he", "ele", "3sg"),
-    Pronoun("she", "ela", "3sg"),
-    Pronoun("we", "nós", "1pl"),
-    Pronoun("they", "eles", "3pl"),  # by choice: never "elas"
-)
 
 # ---------------------------------------------------------------- nouns
 
@@ -188,47 +196,50 @@ _A = Adjective
 # fmt: off
 ADJECTIVES = (
     # English, Portuguese (masculine singular, feminine singular, masculine plural,
-    # feminine plural); then the nouns it describes
+    # feminine plural); the nouns it describes; its order among two; "to be"
     _A("big",       ("grande", "grande", "grandes", "grandes"),
-       f"{_LIVING} {_OBJECTS} food place"),
+       f"{_LIVING} {_OBJECTS} food place", "size", "ser"),
     _A("small",     ("pequeno", "pequena", "pequenos", "pequenas"),
-       f"{_LIVING} {_OBJECTS} food place"),
+       f"{_LIVING} {_OBJECTS} food place", "size", "ser"),
     _A("old",       ("velho", "velha", "velhos", "velhas"),
-       f"animal {_ADULTS} {_OBJECTS} {_BUILDINGS}"),
+       f"animal {_ADULTS} {_OBJECTS} {_BUILDINGS}", "age", "ser"),
     _A("new",       ("novo", "nova", "novos", "novas"),
-       f"{_OBJECTS} {_BUILDINGS}"),
+       f"{_OBJECTS} {_BUILDINGS}", "age", "ser"),
     _A("young",     ("jovem", "jovem", "jovens", "jovens"),
-       f"animal {_ADULTS}"),
+       f"animal {_ADULTS}", "age", "ser"),
     _A("happy",     ("feliz", "feliz", "felizes", "felizes"),
-       _LIVING),
+       _LIVING, "state", "estar"),
     _A("sad",       ("triste", "triste", "tristes", "tristes"),
-       _LIVING),
+       _LIVING, "state", "estar"),
     _A("tired",     ("cansado", "cansada", "cansados", "cansadas"),
-       _LIVING),
+       _LIVING, "state", "estar"),
     _A("red",       ("vermelho", "vermelha", "vermelhos", "vermelhas"),
-       f"{_OBJECTS} +apple"),
+       f"{_OBJECTS} +apple", "colour", "ser"),
     _A("blue",      ("azul", "azul", "azuis", "azuis"),
-       _OBJECTS),
+       _OBJECTS, "colour", "ser"),
     _A("green",     ("verde", "verde", "verdes", "verdes"),
-       f"{_OBJECTS} +apple"),
+       f"{_OBJECTS} +apple", "colour", "ser"),
     _A("white",     ("branco", "branca", "brancos", "brancas"),
-       f"{_OBJECTS} animal"),
+       f"{_OBJECTS} animal", "colour", "ser"),
     _A("black",     ("preto", "preta", "pretos", "pretas"),
-       f"{_OBJECTS} animal"),
+       f"{_OBJECTS} animal", "colour", "ser"),
     _A("brown",     ("marrom", "marrom", "marrons", "marrons"),
-       "thing furniture animal"),
+       "thing furniture animal", "colour", "ser"),
     _A("beautiful", ("bonito", "bonita", "bonitos", "bonitas"),
-       f"{_LIVING} {_OBJECTS} place"),
+       f"{_LIVING} {_OBJECTS} place", "opinion", "ser"),
+    # a price that changes (food) is "estar": after "to be", things only
     _A("cheap",     ("barato", "barata", "baratos", "baratas"),
-       "thing furniture food +hotel"),
+       "thing furniture food +hotel", "opinion", "ser", "thing furniture +hotel"),
     _A("clean",     ("limpo", "limpa", "limpos", "limpas"),
-       f"{_OBJECTS} place +water"),
+       f"{_OBJECTS} place +water", "state", "estar"),
+    # "the month is cold" is weather, not the month: after "to be", food and drink
     _A("cold",      ("frio", "fria", "frios", "frias"),
-       "food drink place time"),
+       "food drink place time", "state", "estar", "food drink"),
+    # "é bom" or "está bom" depends on what is meant: never after "to be"
     _A("good",      ("bom", "boa", "bons", "boas"),
-       f"{_LIVING} thing food drink place time"),
+       f"{_LIVING} thing food drink place time", "opinion", None),
     _A("simple",    ("simples", "simples", "simples", "simples"),
-       "thing furniture +house +cake"),
+       "thing furniture +house +cake", "opinion", "ser"),
 )
 # fmt: on
 
@@ -247,7 +258,7 @@ VERBS = (
     _V("see",       None,    ("vejo", "vê", "vemos", "veem"),                     None,
        "object", _LIVING, _ANYTHING),
     _V("read",      None,    ("leio", "lê", "lemos", "leem"),                     None,
-       "object", "person", "+book +letter +paper"),
+       "object", "person", "+book +letter +paper", alone=True),
     _V("have",      None,    ("tenho", "tem", "temos", "têm"),                    None,
        "object", _LIVING, "thing animal food furniture +house +garden"),
     _V("want",      None,    ("quero", "quer", "queremos", "querem"),             None,
@@ -255,7 +266,7 @@ VERBS = (
     _V("make",      None,    ("faço", "faz", "fazemos", "fazem"),                 None,
        "object", "person", "+cake +box +table +hat +ball"),
     _V("eat",       None,    ("como", "come", "comemos", "comem"),                None,
-       "object", _LIVING, "food"),
+       "object", _LIVING, "food", alone=True),
     _V("drink",     None,    ("bebo", "bebe", "bebemos", "bebem"),                None,
        "object", _LIVING, "drink"),
     _V("buy",       None,    ("compro", "compra", "compramos", "compram"),        None,
@@ -303,7 +314,6 @@ _BY_EN = {
     "noun": _index(NOUNS),
     "adjective": _index(ADJECTIVES),
     "verb": _index(VERBS),
-    "pronoun": _index(PRONOUNS),
 }
 
 
@@ -320,11 +330,6 @@ def adjective(en: str) -> Adjective:
 def verb(en: str) -> Verb:
     """The verb whose English base form is `en` ("be afraid", "think")."""
     return _lookup("verb", en)
-
-
-def pronoun(en: str) -> Pronoun:
-    """The subject pronoun `en` (i, you, he, she, we, they)."""
-    return _lookup("pronoun", en)
 
 
 def _lookup(what: str, en: str):

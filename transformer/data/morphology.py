@@ -13,6 +13,7 @@ Persons are named 1sg (I), 2sg (you), 3sg (he, she, the cat), 1pl (we) and
 
 from __future__ import annotations
 
+from .function_words import BE_ENGLISH, COPULAS, DO, Possessive
 from .lexicon import Adjective, Noun, Verb
 
 PERSONS = ("1sg", "2sg", "3sg", "1pl", "3pl")
@@ -54,6 +55,19 @@ def english_verb(verb: Verb, person: str) -> str:
     return " ".join([head, *rest])
 
 
+def english_be(person: str) -> str:
+    """am (I), is (he, she, a singular noun), are (you, we, they, plurals)."""
+    _check_person(person)
+    return BE_ENGLISH[person]
+
+
+def english_do(person: str) -> str:
+    """The helper verb of negation and questions: "does" for he/she, else
+    "do" ("the cat does not sleep", "do you love books")."""
+    _check_person(person)
+    return DO.get(person, "do")
+
+
 def indefinite_article(next_word: str) -> str:
     """ "an" before a vowel, "a" before a consonant. English goes by sound, not
     spelling ("a university", "an hour"); the lexicon has no word where the two
@@ -83,13 +97,13 @@ CONTRACTIONS = {
 _PT_VERB_SLOT = {"1sg": 0, "2sg": 1, "3sg": 1, "1pl": 2, "3pl": 3}
 
 
-def portuguese_article(noun: Noun, determiner: str, plural: bool) -> str | None:
-    """The article that agrees with `noun`: "the" -> o/a/os/as, "a" -> um/uma,
-    "" (a bare plural or mass noun) -> None."""
+def portuguese_article(gender: str, determiner: str, plural: bool) -> str | None:
+    """The article that agrees with a noun of `gender` ("m" or "f"): "the" ->
+    o/a/os/as, "a" -> um/uma, "" (a bare plural or mass noun) -> None."""
     if determiner == "the":
-        return DEFINITE[noun.gender, plural]
+        return DEFINITE[gender, plural]
     if determiner == "a":
-        return INDEFINITE[noun.gender, plural]
+        return INDEFINITE[gender, plural]
     return None
 
 
@@ -116,6 +130,18 @@ def portuguese_verb(verb: Verb, person: str) -> str:
     """The present-tense form for `person`; "you" (você) takes the he/she form."""
     _check_person(person)
     return verb.pt[_PT_VERB_SLOT[person]]
+
+
+def portuguese_copula(copula: str, person: str) -> str:
+    """The present tense of "ser" or "estar" for `person`: (ser, 3pl) -> são."""
+    _check_person(person)
+    return COPULAS[copula][_PT_VERB_SLOT[person]]
+
+
+def portuguese_possessive(owner: Possessive, gender: str, plural: bool) -> str:
+    """The form agreeing with the possessed noun: (my, "f", True) -> minhas;
+    dele, dela and deles have one form."""
+    return owner.pt[2 * plural + (gender == "f")]
 
 
 def _check_person(person: str) -> None:

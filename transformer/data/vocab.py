@@ -54,8 +54,12 @@ class Vocab:
         max_size: int | None = None,
     ) -> Vocab:
         """The words of `sentences` (strings are tokenized) seen at least
-        `min_freq` times, most frequent first, at most `max_size` of them."""
-        counts = Counter(word for s in sentences for word in _tokens(s))
+        `min_freq` times, most frequent first, at most `max_size` of them.
+        A special token in the text ("<unk>" standing for an unknown word in
+        the toy corpus) keeps its fixed id and is not counted as a word."""
+        counts = Counter(
+            word for s in sentences for word in _tokens(s) if word not in SPECIALS
+        )
         words = sorted(
             (w for w, n in counts.items() if n >= min_freq),
             key=lambda w: (-counts[w], w),

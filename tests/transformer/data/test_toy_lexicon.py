@@ -215,3 +215,49 @@ def test_places_have_an_english_preposition():
         "house": "in",
         "school": "at",
     }
+
+
+# ---------------------------------------------------------------- issue 14's words
+
+
+def test_ser_for_qualities_estar_for_states():
+    states = {"happy", "sad", "tired", "clean", "cold"}  # written here, by hand
+    for a in ADJECTIVES:
+        if a.en == "good":
+            assert a.be is None  # é bom / está bom: the meaning decides
+        else:
+            assert a.be == ("estar" if a.en in states else "ser"), a.en
+
+
+def test_adjective_orders_and_what_they_describe_after_to_be():
+    orders = {a.en: a.order for a in ADJECTIVES}
+    assert {orders[c] for c in ("red", "blue", "green", "white", "black", "brown")} == {
+        "colour"
+    }
+    assert orders["big"] == orders["small"] == "size"
+    assert orders["old"] == orders["new"] == orders["young"] == "age"
+    assert set(orders.values()) == {"opinion", "size", "age", "colour", "state"}
+    for a in ADJECTIVES:
+        if a.be_with is not None:  # fewer nouns after "to be", never more
+            assert all(selects(a.describes, n) for n in NOUNS if selects(a.be_with, n))
+
+
+def test_invariable_adjectives_are_the_ones_with_one_form_for_both_genders():
+    invariable = sorted(a.en for a in ADJECTIVES if a.invariable)
+    assert invariable == ["big", "blue", "brown", "green", "happy", "sad", "simple",
+                          "young"]  # fmt: skip
+
+
+def test_possessives_and_to_be_against_a_grammar_book():
+    from transformer.data.function_words import COPULAS, POSSESSIVES, ROLE_NOUNS
+
+    forms = {p.en: p.pt for p in POSSESSIVES}
+    assert forms["my"] == ("meu", "minha", "meus", "minhas")
+    assert forms["your"] == ("seu", "sua", "seus", "suas")
+    assert forms["our"] == ("nosso", "nossa", "nossos", "nossas")
+    assert {p.en for p in POSSESSIVES if p.after} == {"his", "her", "their"}
+    assert COPULAS == {
+        "ser": ("sou", "é", "somos", "são"),
+        "estar": ("estou", "está", "estamos", "estão"),
+    }
+    assert ROLE_NOUNS[0].pt == ("amigo", "amiga", "amigos", "amigas")

@@ -29,7 +29,19 @@ from transformer.data.vocab import (
             "The cat, I think, sleeps.",
             ["the", "cat", ",", "i", "think", ",", "sleeps", "."],
         ),
-        ("Don’t stop!", ["don't", "stop", "!"]),
+        ("Don’t stop!", ["do", "not", "stop", "!"]),
+        ("I don't love books.", ["i", "do", "not", "love", "books", "."]),
+        ("The cat doesn't sleep", ["the", "cat", "does", "not", "sleep"]),
+        ("It isn't, they aren't", ["it", "is", "not", ",", "they", "are", "not"]),
+        ("I can't, I won't", ["i", "can", "not", ",", "i", "will", "not"]),
+        ("I'm here; we're there", ["i", "am", "here", ";", "we", "are", "there"]),
+        (
+            "She's happy, where's the cat's bed?",
+            ["she", "is", "happy", ",", "where", "is", "the", "cat's", "bed", "?"],
+        ),
+        ("You've, we'll, ain't", ["you", "have", ",", "we", "will", ",", "ain't"]),
+        ("a <UNK> here", ["a", "<unk>", "here"]),
+        ("d'água", ["d'água"]),
         ("O guarda-chuva é AZUL?", ["o", "guarda-chuva", "é", "azul", "?"]),
         ('  Você   vê\t"isto"  ', ["você", "vê", '"', "isto", '"']),
         ("E\u0301 assim", ["é", "assim"]),  # E + combining accent -> é (NFC)
@@ -40,10 +52,39 @@ def test_tokenize(text, tokens):
     assert tokenize(text) == tokens
 
 
+def test_contracted_and_full_forms_are_the_same_tokens():
+    assert tokenize("I don't love books") == tokenize("i do not love books")
+    assert tokenize("The cat ISN'T happy.") == tokenize("the cat is not happy .")
+
+
+def test_tokens_as_typed_line_up_with_the_lower_case_ones():
+    text = "Maria DOESN'T love Pizza, I'm sure!"
+    typed = tokenize(text, lower=False)
+    assert typed == [
+        "Maria",
+        "DOES",
+        "not",
+        "love",
+        "Pizza",
+        ",",
+        "I",
+        "am",
+        "sure",
+        "!",
+    ]
+    assert [t.lower() for t in typed] == tokenize(text)
+
+
 def test_detokenize_glues_punctuation():
     assert detokenize(["olá", ",", "mundo", "!"]) == "olá, mundo!"
     assert detokenize(["(", "sim", ")", "¿", "qué", "?"]) == "(sim) ¿qué?"
     assert detokenize([]) == ""
+
+
+def test_the_unknown_word_token_is_not_a_word_of_the_vocabulary():
+    vocab = Vocab.build(["eu amo <unk>", "eu amo livros"])
+    assert vocab.itos == ["<pad>", "<s>", "</s>", "<unk>", "amo", "eu", "livros"]
+    assert vocab.encode("eu amo <unk> pizza") == [5, 4, UNK_ID, UNK_ID]
 
 
 def test_tokenize_wants_text():
