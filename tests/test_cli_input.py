@@ -86,7 +86,7 @@ def test_a_max_len_too_short_for_the_toy_corpus_is_refused_first(tmp_path):
     result = invoke("train-toy-translation", "--max-len", "4", "--out", tmp_path / "r")
     assert result.exit_code == 1
     assert "--max-len 4 is too short for this data" in result.output
-    assert "use --max-len 10 or more" in result.output
+    assert "use --max-len 19 or more" in result.output
     assert not (tmp_path / "r").exists()
 
 
@@ -216,9 +216,9 @@ def test_no_help_text_leaks_an_internal_reference():
 def test_info_counts_the_parameters_of_the_trained_toy_model():
     result = invoke("info", "--model", "toy")
     assert result.exit_code == 0, result.output
-    assert "src_vocab          172" in result.output
-    assert "tgt_vocab          259" in result.output
-    assert "total                  1,014,275  (1.01 M)" in result.output  # README's
+    assert "src_vocab          189" in result.output
+    assert "tgt_vocab          296" in result.output
+    assert "total                  1,025,960  (1.03 M)" in result.output  # README's
 
 
 def test_hints_print_the_command_the_user_typed(monkeypatch):

@@ -26,7 +26,7 @@ from transformer.translator import Translator
 # A checkpoint, not a good model: a few steps are enough to test the page.
 QUICK = dict(
     steps=4, batch_size=16, lr=3e-3, warmup=2, eval_every=4,
-    train_pairs=200, valid_pairs=10, test_pairs=10,
+    train_pairs=300, valid_pairs=10, test_pairs=10,
 )  # fmt: skip
 QUICK_MODEL = dict(d_model=32, n_heads=2, n_layers=2, d_ff=64, dropout=0.0)
 SENTENCE = "the cat sleeps on the mat"

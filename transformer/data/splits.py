@@ -127,10 +127,17 @@ def make_toy_splits(
         or len(train) < n_train
         or len(length) < n_length
     ):
+        short_of_words = len(evaluation) < n_valid + n_test and set_aside
         raise ValueError(
             f"make_toy_splits: the grammar gave only {len(train)} training, "
             f"{len(evaluation)} held-out and {len(length)} long sentences in "
-            f"{budget} draws; ask for fewer"
+            f"{budget} draws; "
+            + (
+                f"{set_aside} held-out sentences use words that no training "
+                "sentence has: ask for more training pairs or fewer test pairs"
+                if short_of_words
+                else "ask for fewer"
+            )
         )
     valid, test = evaluation[:n_valid], evaluation[n_valid:]
     return Splits(
