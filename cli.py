@@ -358,14 +358,10 @@ def evaluate(checkpoint, split, device):
     click.echo(f"loss            {scores['loss']:.3f}")
 
 
-# ---------------------------------------------------------------- lessons
+# ---------------------------------------------------------------- lessons, exercises
 
 main.add_command(lesson)  # the group lives beside the lessons: lessons/cli.py
-
-
-# ---------------------------------------------------------------- exercises
-
-main.add_command(exercise_group)
+main.add_command(exercise_group)  # beside the grader: tinygrad_tx/grading/cli.py
 
 
 # ---------------------------------------------------------------- export-torch
