@@ -93,16 +93,24 @@ def fingerprint(source: str) -> str | None:
     """A hash of the normalised program, or None if it does not parse."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    tree.body = _without_docstring(tree.body)
-    tree = _Renamer(_defined(tree)).visit(tree)
-    dump = ast.dump(tree, annotate_fields=False, include_attributes=False)
+        tree.body = _without_docstring(tree.body)
+        tree = _Renamer(_defined(tree)).visit(tree)
+        dump = ast.dump(tree, annotate_fields=False, include_attributes=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # not Python, or nested deeper than the parser's stack
     return hashlib.sha256(dump.encode()).hexdigest()
 
 
 def _fingerprint_file(path: Path) -> str | None:
+    """The file's fingerprint (None: unreadable, not a file, or over the size
+    the grader runs)."""
+    from .runner import MAX_FILE_BYTES
+
     try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
         return fingerprint(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
