@@ -12,6 +12,7 @@ flagged (never zeroed: the teacher decides). The unchanged stub is not a copy.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from collections import defaultdict
 from pathlib import Path
@@ -103,15 +104,25 @@ def fingerprint(source: str) -> str | None:
 
 def _fingerprint_file(path: Path) -> str | None:
     """The file's fingerprint (None: unreadable, not a file, or over the size
-    the grader runs)."""
+    the grader runs). Computed once per version of the file: the class's
+    copies are compared again after each student is graded."""
     from .runner import MAX_FILE_BYTES
 
     try:
         if path.is_symlink() or not path.is_file():
             return None
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return fingerprint(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError:
+        return None
+    if stat.st_size > MAX_FILE_BYTES:
+        return None
+    return _fingerprint_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint_version(path: str, mtime_ns: int, size: int) -> str | None:
+    try:
+        return fingerprint(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
 
