@@ -250,12 +250,17 @@ def flag_copies(book, exercises) -> None:
         g.flags = []
     by_student = {g.student: g for g in book}
     for i, exercise in enumerate(exercises):
-        files = {g.student: Path(g.reports[i].path) for g in book}
+        files = {g.student: _source(g.reports[i]) for g in book}
         stub = strip_solutions(
             exercise.file.read_text(encoding="utf-8"), exercise.filename
         )
         for student, reason in suspected_copies(files, exercise.file, stub).items():
             by_student[student].flags.append(f"{exercise.id} ({reason})")
+
+
+def _source(report: ExerciseReport) -> Path:
+    """The student's file a report graded (its path as it is on disk)."""
+    return getattr(report, "source", None) or Path(report.path)
 
 
 def write_csv(grades, path: Path | str) -> Path:

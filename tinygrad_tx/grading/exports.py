@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import i18n, messages
-from .report import points_line
 
 FORMATS = ("csv", "json", "gradescope", "canvas", "moodle")
 FILES = {
@@ -51,6 +50,13 @@ ROSTER_COLUMNS = (
     "username",
 )
 
+
+_PUBLIC_ONLY = i18n.Text(
+    "{exercise}: public checks {public}/{public_max} (hidden checks: shown after "
+    "the due date)",
+    "{exercise}: verificações públicas {public}/{public_max} (ocultas: aparecem "
+    "depois do prazo)",
+)
 
 # ------------------------------------------------------------------ safety
 
@@ -351,7 +357,14 @@ def gradescope_results(g, book) -> dict:
                     "output": output.strip(),
                 }
             )
-    summary = "\n".join(f"{r.exercise}: {points_line(r)}" for r in g.reports)
+    # The top-level output is always visible: it must not give the hidden checks
+    # away before the tests that hold them are shown (after the due date).
+    summary = "\n".join(
+        _PUBLIC_ONLY.format(
+            exercise=r.exercise, public=r.public_score, public_max=r.public_max
+        )
+        for r in g.reports
+    )
     if not book.isolated:
         summary += f"\n{messages.ISOLATION}"
     return {

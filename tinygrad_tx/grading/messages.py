@@ -98,6 +98,10 @@ CANNOT_LOAD = Text(
 )
 SYNTAX = Text("{message} (line {line})", "{message} (linha {line})")
 FILE_MISSING = Text("file not found: {path}", "arquivo não encontrado: {path}")
+FILE_IS_LINK = Text(
+    "{path} is a link: links are not graded; submit the .py file itself",
+    "{path} é um link: links não são corrigidos; entregue o próprio arquivo .py",
+)
 FILE_IS_FOLDER = Text(
     "{path} is a folder, not your file: submit the .py file itself",
     "{path} é uma pasta, não o seu arquivo: entregue o próprio arquivo .py",

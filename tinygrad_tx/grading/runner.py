@@ -18,6 +18,7 @@ runs a whole exercise in well under one).
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 import zlib
@@ -151,12 +152,13 @@ def run_exercise(
         exercise.id,
         exercise.lesson,
         exercise.title_in(i18n.resolve(lang)),
-        str(student_file),
+        _shown(student_file),
         hidden_points=exercise.hidden_points,
         hidden_run=hidden,
         seed=seed if hidden else None,
         lang=i18n.resolve(lang),
     )
+    report.source = student_file  # the file itself (path: as text for the exports)
     with i18n.language(report.lang):
         checks = exercise.checks(hidden)
         refused = _refuse_file(student_file)
@@ -171,13 +173,21 @@ def run_exercise(
     return report
 
 
+def _shown(path: Path) -> str:
+    """A path as text any export can hold: bytes that are not UTF-8 (possible in
+    a folder name) become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def _refuse_file(path: Path) -> tuple[str, str] | None:
     """(message, outcome) when `path` is not a file the grader runs: missing, a
-    folder, or over MAX_FILE_BYTES (no copy of it is made)."""
+    link, a folder, or over MAX_FILE_BYTES (no copy of it is made)."""
+    if path.is_symlink():
+        return str(messages.FILE_IS_LINK).format(path=_shown(path)), "missing"
     if path.is_dir():
-        return str(messages.FILE_IS_FOLDER).format(path=path), "missing"
+        return str(messages.FILE_IS_FOLDER).format(path=_shown(path)), "missing"
     if not path.is_file():
-        return str(messages.FILE_MISSING).format(path=path), "missing"
+        return str(messages.FILE_MISSING).format(path=_shown(path)), "missing"
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         text = str(messages.FILE_TOO_LARGE)

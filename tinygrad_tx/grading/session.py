@@ -86,7 +86,8 @@ class Session:
             self._start()
         ask = secrets.randbits(62)
         try:
-            wire.write_frame(self.process.stdin.fileno(), {**message, "id": ask})
+            stdin = self.process.stdin.fileno()
+            wire.write_frame(stdin, {**message, "id": ask}, deadline)
             answer = wire.read_frame(self.process.stdout.fileno(), deadline)
             if not isinstance(answer, dict) or answer.pop("id", None) != ask:
                 raise wire.WireError("an answer to another question")
