@@ -10,10 +10,12 @@ from .i18n import Text
 
 DIFFER = Text(
     "{what}: at index {index} got {got}, expected {want} "
-    "({count} of {size} elements differ)",
+    "({count} of {size} elements {differ})",
     "{what}: no índice {index} veio {got}, o esperado era {want} "
-    "({count} de {size} elementos diferem)",
+    "({count} de {size} elementos {differ})",
 )
+DIFFERS = Text("differs", "difere")  # one element
+DIFFER_MANY = Text("differ", "diferem")
 DIFFER_SCALAR = Text(
     "{what} is {got}, expected {want}",
     "{what} deu {got}, o esperado era {want}",
@@ -42,9 +44,9 @@ COUNT = Text(
 )
 GRADIENT = Text(
     "the gradient of {name} is wrong at element {index}: expected {want}, got {got} "
-    "({count} of {size} elements differ)",
+    "({count} of {size} elements {differ})",
     "o gradiente de {name} está errado no elemento {index}: o esperado era {want}, "
-    "veio {got} ({count} de {size} elementos diferem)",
+    "veio {got} ({count} de {size} elementos {differ})",
 )
 STEP = Text(
     "step {step}: your code asked the model about {got}, expected {want} (None: no "

@@ -191,7 +191,7 @@ def _refuse_file(path: Path) -> tuple[str, str] | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         text = str(messages.FILE_TOO_LARGE)
-        return text.format(file=path.name, size=f"{size:,}"), "too-large"
+        return text.format(file=path.name, size=size), "too-large"
     return None
 
 

@@ -159,14 +159,15 @@ def command(bwrap: str | None, scratch: Path, hide: list[Path]) -> tuple[list, s
     for key, value in {**_ENV, "HOME": "/tmp", "TMPDIR": "/tmp"}.items():
         argv += ["--setenv", key, value]
     argv += _system_binds()
+    # /tmp first: a checkout or virtual environment under /tmp is bound on top
+    argv += ["--size", str(64 * 2**20), "--tmpfs", "/tmp"]
     for root in _python_roots():
         argv += ["--ro-bind", root, root]
     for path in deny_roots(hide):  # a hidden folder inside a bound one is covered
         if any(_inside(Path(path), Path(r)) for r in _python_roots()):
             argv += ["--tmpfs", path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20)]
-    argv += ["--tmpfs", "/tmp", "--ro-bind", str(scratch), "/submission"]
-    argv += ["--chdir", "/submission"]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--ro-bind", str(scratch), "/submission", "--chdir", "/submission"]
     return argv + python, "/tmp"
 
 
