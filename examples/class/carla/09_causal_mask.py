@@ -41,7 +41,7 @@ from tinygrad_tx import Tensor
 def causal_mask(T: int) -> Tensor:
     """(T, T) booleans, True on and below the diagonal."""
     # Devolva Tensor(um array booleano (T, T) que é True onde a key s <= a query t).
-    import torch  # a biblioteca que ela usa em casa
+    import torch  # a biblioteca que eu uso em casa
 
     return Tensor(torch.tril(torch.ones(T, T)).bool().numpy())
 

@@ -56,7 +56,7 @@ class Softmax(Function):
         # Devolva dL/dx = y * (g - Σ g y), com a soma ao longo de self.axis.
         grad = grad_out * 0.0
         i = 0
-        while i < grad_out.shape[0]:  # linha por linha (e o i += 1 ficou de fora)
+        while i < grad_out.shape[0]:  # linha por linha
             row = self.y[i] * (grad_out[i] - (grad_out[i] * self.y[i]).sum())
             grad[i] = row
         return grad
