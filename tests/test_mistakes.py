@@ -36,21 +36,48 @@ def test_mistake_fails_and_gets_its_own_hint(mistake, tmp_path):
     assert mistake.hint in shown, f"hints shown: {shown}\n{report.format()}"
 
 
-def test_catalogue_size_and_share_caught_with_the_right_hint(tmp_path):
+@pytest.fixture(scope="module")
+def every_mistake_shown(tmp_path_factory):
+    """mistake -> the hint ids its failing checks showed (the catalogue graded once)."""
+    shown = {}
+    for i, mistake in enumerate(CATALOGUE):
+        folder = tmp_path_factory.mktemp(f"mistake{i}")
+        shown[mistake], _ = _hints_shown(mistake, folder)
+    return shown
+
+
+def test_catalogue_size_and_share_caught_with_the_right_hint(every_mistake_shown):
     """At least three mistakes per exercise, 42 in all; 100% of them caught
     with their own hint (counted here again, as the number to report)."""
     per_exercise = Counter(m.exercise for m in CATALOGUE)
     assert set(per_exercise) == {e.id for e in discover()}
     assert min(per_exercise.values()) >= 3, per_exercise
     assert len(CATALOGUE) >= 42
-    right = 0
-    for i, mistake in enumerate(CATALOGUE):
-        folder = tmp_path / str(i)
-        folder.mkdir()
-        shown, _ = _hints_shown(mistake, folder)
-        right += mistake.hint in shown
+    right = sum(m.hint in shown for m, shown in every_mistake_shown.items())
     share = right / len(CATALOGUE)
     assert share == 1.0, f"{right}/{len(CATALOGUE)} caught with the right hint"
+
+
+# A mistake that also is another one: shifting the mask up by one does let a
+# token look at the future, so the upper triangle's hint is true for it too.
+ALSO_TRUE = {("causal_mask", "shifted by one, sees t + 1"): {"looks_at_future"}}
+
+
+def test_no_check_shows_the_hint_written_for_another_mistake(every_mistake_shown):
+    """A student who made one mistake is never told, by another failing check,
+    about a different one (e.g. "subtract the max" for a wrong smoothing, or
+    "ranked beam by beam" for unnormalised scores): a check whose hint is a
+    diagnosis shows it only when it recognises that mistake."""
+    written = {}
+    for m in CATALOGUE:
+        written.setdefault(m.exercise, set()).add(m.hint)
+    wrong = {}
+    for m, shown in every_mistake_shown.items():
+        allowed = {m.hint, *ALSO_TRUE.get((m.exercise, m.name), ())}
+        others = (set(shown) & written[m.exercise]) - allowed
+        if others:
+            wrong[f"{m.exercise}: {m.name}"] = sorted(others)
+    assert not wrong, wrong
 
 
 def test_hints_are_specific_not_the_formula_again():

@@ -116,7 +116,8 @@ class _ClassGrading:
     def __init__(self, book: Gradebook, folders, isolation, options):
         self.book, self.folders, self.isolation = book, folders, isolation
         self.timeout, self.hidden, self.limits = options
-        self.done: dict[str, StudentGrades] = {}
+        self.names = dict(zip(folders, student_names(folders)))
+        self.done: dict[Path, StudentGrades] = {}
 
     def student(self, folder: Path) -> StudentGrades:
         reports = []
@@ -134,15 +135,15 @@ class _ClassGrading:
                 self.limits,
             )
             reports.append(report)
-        return StudentGrades(folder.name, reports)
+        return StudentGrades(self.names[folder], reports)
 
     def run(self, workers: int, progress, on_student) -> None:
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
-        futures = [pool.submit(self.student, f) for f in self.folders]
+        futures = {pool.submit(self.student, f): f for f in self.folders}
         try:
             for future in concurrent.futures.as_completed(futures):
                 grades = future.result()
-                self.done[grades.student] = grades
+                self.done[futures[future]] = grades
                 _publish(self.book, self.done, self.folders)
                 if progress:
                     progress(len(self.done), len(self.folders), grades)
@@ -163,7 +164,7 @@ class _Stopped(Exception):
 
 def _publish(book: Gradebook, done: dict, folders) -> None:
     """The students graded so far, in name order, with their copy flags."""
-    book[:] = [done[f.name] for f in folders if f.name in done]
+    book[:] = [done[f] for f in folders if f in done]
     flag_copies(book, book.exercises)
 
 
@@ -181,6 +182,40 @@ def student_folders(submissions: Path) -> list[Path]:
             "folder per student, each holding that student's exercise files)"
         )
     return folders
+
+
+def student_names(folders: list[Path]) -> list[str]:
+    """Each folder's name as text the exports can hold: bytes that are not
+    UTF-8 become U+FFFD, and a name that then repeats gets " (2)", " (3)"."""
+    names, seen = [], set()
+    for folder in folders:
+        raw = os.fsencode(folder.name).decode("utf-8", "replace")
+        name, n = raw, 1
+        while name in seen:
+            n += 1
+            name = f"{raw} ({n})"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def not_graded(submissions: Path) -> list[str]:
+    """What sits in `submissions` but is not graded: links (a student's folder
+    must be a real folder) and files, each named with the reason."""
+    entries = []
+    for path in sorted(submissions.iterdir()):
+        if path.is_symlink():
+            entries.append(f"{display(path.name)} (a link)")
+        elif not path.is_dir():
+            entries.append(f"{display(path.name)} (not a folder)")
+    return entries
+
+
+def display(name: str) -> str:
+    """A name as the terminal shows it: control, bidirectional and other
+    invisible characters become "?", so a folder name cannot move the cursor,
+    reverse the text or start a fake line."""
+    return "".join(c if c.isprintable() else "?" for c in str(name))
 
 
 def _select(exercise_ids, directory) -> list[Exercise]:
@@ -215,12 +250,17 @@ def flag_copies(book, exercises) -> None:
         g.flags = []
     by_student = {g.student: g for g in book}
     for i, exercise in enumerate(exercises):
-        files = {g.student: Path(g.reports[i].path) for g in book}
+        files = {g.student: _source(g.reports[i]) for g in book}
         stub = strip_solutions(
             exercise.file.read_text(encoding="utf-8"), exercise.filename
         )
         for student, reason in suspected_copies(files, exercise.file, stub).items():
             by_student[student].flags.append(f"{exercise.id} ({reason})")
+
+
+def _source(report: ExerciseReport) -> Path:
+    """The student's file a report graded (its path as it is on disk)."""
+    return getattr(report, "source", None) or Path(report.path)
 
 
 def write_csv(grades, path: Path | str) -> Path:
@@ -237,10 +277,11 @@ def summary(book) -> str:
     if not book:
         return "no students graded"
     lines = ["student totals:"]
-    width = max(len(g.student) for g in book)
+    width = max(len(display(g.student)) for g in book)
     for g in book:
-        flags = f"  suspected copy: {'; '.join(g.flags)}" if g.flags else ""
-        lines.append(f"  {g.student:<{width}}  {g.total}/{g.max_total}{flags}")
+        flags = f"  suspected copy: {display('; '.join(g.flags))}" if g.flags else ""
+        name = display(g.student)
+        lines.append(f"  {name:<{width}}  {g.total}/{g.max_total}{flags}")
     lines.append("exercises (mean points, full marks, students with time-outs):")
     id_width = max(len(r.exercise) for r in book[0].reports)
     for i, first in enumerate(book[0].reports):

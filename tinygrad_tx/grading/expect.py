@@ -203,7 +203,13 @@ def _differ(what, got, want, bad) -> str:
         want=_show(want[index]),
         count=int(bad.sum()),
         size=bad.size,
+        differ=_differ_verb(int(bad.sum())),
     )
+
+
+def _differ_verb(count: int) -> str:
+    """ "1 of 16 elements differs", "2 of 16 elements differ"."""
+    return str(messages.DIFFERS if count == 1 else messages.DIFFER_MANY)
 
 
 def _show(value) -> str:
@@ -259,6 +265,7 @@ def expect_grads(
                 got=_show(array[index]),
                 count=int(bad.sum()),
                 size=bad.size,
+                differ=_differ_verb(int(bad.sum())),
             )
             _fail(message, got, mine)
 

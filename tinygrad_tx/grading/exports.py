@@ -19,16 +19,16 @@ with force=True.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
-import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import i18n, messages
-from .report import points_line
 
 FORMATS = ("csv", "json", "gradescope", "canvas", "moodle")
 FILES = {
@@ -50,6 +50,13 @@ ROSTER_COLUMNS = (
     "username",
 )
 
+
+_PUBLIC_ONLY = i18n.Text(
+    "{exercise}: public checks {public}/{public_max} (hidden checks: shown after "
+    "the due date)",
+    "{exercise}: verificações públicas {public}/{public_max} (ocultas: aparecem "
+    "depois do prazo)",
+)
 
 # ------------------------------------------------------------------ safety
 
@@ -89,10 +96,33 @@ def _csv_text(rows: list[list]) -> str:
 
 
 def safe_name(student: str) -> str:
-    """A student's folder name as a file name (it already is one; this only
-    refuses path separators and leading dots)."""
-    name = re.sub(r"[/\\\x00]", "_", student).lstrip(".")
+    """A student's folder name as a file name: path separators, control and
+    invisible characters become "_", leading dots and spaces go, and at most
+    120 bytes remain (with ".md" and a temporary file's prefix it must stay
+    under the 255 bytes a file name may have)."""
+    name = "".join(
+        "_" if c in "/\\" or not c.isprintable() else c for c in student
+    ).lstrip(". ")
+    name = name.encode("utf-8", "replace")[:120].decode("utf-8", "ignore")
     return name or "_"
+
+
+def file_names(students) -> dict[str, str]:
+    """A distinct file name for each student: `safe_name`, with a short hash of
+    the folder name added where the name had to change or would collide with
+    another (".ana" and "ana", "Ana" and "ana" on a case-blind disk), so one
+    student's feedback never replaces another's."""
+    names, taken = {}, set()
+    for student in sorted(students):
+        name = safe_name(student)
+        if name != student or name.casefold() in taken:
+            digest = hashlib.sha256(student.encode("utf-8", "replace")).hexdigest()
+            name = f"{name}-{digest[:8]}"
+        while name.casefold() in taken:
+            name += "_"
+        taken.add(name.casefold())
+        names[student] = name
+    return names
 
 
 # ------------------------------------------------------------------ planning
@@ -166,8 +196,22 @@ def load_roster(path: Path | str) -> dict[str, dict]:
             entry = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
             if not entry.get("folder"):
                 raise ValueError(f"roster {path}, line {line}: the folder is empty")
-            roster[entry["folder"]] = entry
+            folder = composed(entry["folder"])
+            if folder in roster:
+                raise ValueError(f"roster {path}, line {line}: folder {folder!r} again")
+            roster[folder] = entry
     return roster
+
+
+def roster_entry(student: str, roster: dict) -> dict:
+    """The roster's line for a student folder (names compared in Unicode's
+    composed form, so "José" typed on a Mac matches "José" typed elsewhere)."""
+    return roster.get(composed(student), {})
+
+
+def composed(name: str) -> str:
+    """`name` in Unicode's composed form (NFC): é as one character, not e + ´."""
+    return unicodedata.normalize("NFC", name)
 
 
 # ------------------------------------------------------------------ writers
@@ -232,7 +276,7 @@ def write_json(book, path) -> list[Path]:
 
 
 def _identity(student: str, roster: dict) -> dict:
-    entry = roster.get(student, {})
+    entry = roster_entry(student, roster)
     return {k: entry.get(k, "") for k in ROSTER_COLUMNS} | {"folder": student}
 
 
@@ -286,11 +330,11 @@ def write_moodle(book, path, roster) -> list[Path]:
 def write_gradescope(book, folder) -> list[Path]:
     """One Gradescope results.json per student, as the autograder spec documents:
     score, tests (name, number, score, max_score, status, visibility, output)."""
-    written = []
+    written, names = [], file_names(g.student for g in book)
     for g in book:
         with i18n.language(book.lang):
             data = gradescope_results(g, book)
-        path = Path(folder) / safe_name(g.student) / "results.json"
+        path = Path(folder) / names[g.student] / "results.json"
         written.append(
             atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False))
         )
@@ -299,13 +343,13 @@ def write_gradescope(book, folder) -> list[Path]:
 
 def gradescope_results(g, book) -> dict:
     tests = []
-    for report in g.reports:
+    for number, report in enumerate(g.reports, start=1):
         for n, r in enumerate(report.results, start=1):
             output = "" if r.passed else f"{i18n.WHY}{r.message}\n{i18n.HINT}{r.hint}"
             tests.append(
                 {
                     "name": f"{report.exercise}: {r.name}",
-                    "number": f"{report.lesson}.{n}",
+                    "number": f"{number}.{n}",
                     "score": r.points,
                     "max_score": r.max_points,
                     "status": "passed" if r.passed else "failed",
@@ -313,7 +357,14 @@ def gradescope_results(g, book) -> dict:
                     "output": output.strip(),
                 }
             )
-    summary = "\n".join(f"{r.exercise}: {points_line(r)}" for r in g.reports)
+    # The top-level output is always visible: it must not give the hidden checks
+    # away before the tests that hold them are shown (after the due date).
+    summary = "\n".join(
+        _PUBLIC_ONLY.format(
+            exercise=r.exercise, public=r.public_score, public_max=r.public_max
+        )
+        for r in g.reports
+    )
     if not book.isolated:
         summary += f"\n{messages.ISOLATION}"
     return {
@@ -328,9 +379,10 @@ def gradescope_results(g, book) -> dict:
 def write_feedback(book, folder) -> list[Path]:
     from .feedback import feedback_markdown
 
-    written = []
+    written, names = [], file_names(g.student for g in book)
     for g in book:
         with i18n.language(book.lang):
             text = feedback_markdown(g)
-        written.append(atomic_write(Path(folder) / f"{safe_name(g.student)}.md", text))
+        path = Path(folder) / f"{names[g.student]}.md"
+        written.append(atomic_write(path, text))
     return written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .classroom import display
 from .i18n import Text
 from .report import points_line
 
@@ -34,7 +35,7 @@ def fenced(text: str) -> list[str]:
 
 
 def feedback_markdown(g) -> str:
-    lines = [f"# {_TITLE.format(student=g.student)}", ""]
+    lines = [f"# {_TITLE.format(student=display(g.student))}", ""]
     lines += [
         _TOTAL.format(
             score=g.total,

@@ -18,7 +18,7 @@ import click
 
 from ..cli_errors import clear_errors
 from . import exports, i18n, messages
-from .classroom import grade_all, student_folders, summary
+from .classroom import display, grade_all, not_graded, student_folders, summary
 from .sandbox import Isolation
 
 
@@ -37,7 +37,7 @@ def run_grade_all(submissions, **options) -> None:
                 exercise_ids=list(options["exercise_ids"]) or None,
                 timeout=options["timeout"] or None,
                 hidden=not options["no_hidden"],
-                progress=lambda done, n, grades: bar.update(1, grades.student),
+                progress=lambda done, n, grades: bar.update(1, display(grades.student)),
                 seed=options["seed"],
                 lang=setup.lang,
                 isolation=setup.isolation,
@@ -62,6 +62,7 @@ class _Setup:
             options["csv_path"],
             options["json_path"],
         )
+        self.submissions = submissions
         chosen = _formats(options["formats"], csv_path, json_path)
         _refuse_inside(Path(out), Path(submissions))
         overrides = {"csv": csv_path, "json": json_path}
@@ -104,9 +105,24 @@ def _refuse_inside(out: Path, submissions: Path) -> None:
 def _report(book, setup: _Setup) -> None:
     click.echo(summary(book))
     click.echo(f"hidden checks seed: {book.seed} (pass --seed {book.seed} to repeat)")
-    missing = sorted(set(setup.roster) - {g.student for g in book})
-    if missing:
-        click.echo(f"in the roster but without a folder: {', '.join(missing)}")
+    skipped = not_graded(Path(setup.submissions))
+    if skipped:
+        click.echo(f"not graded: {', '.join(skipped)}")
+    if setup.roster:
+        folders = {exports.composed(g.student) for g in book}
+        missing = [f for f in setup.roster if f not in folders]
+        if missing:
+            names = ", ".join(display(m) for m in sorted(missing))
+            click.echo(f"in the roster but without a folder: {names}")
+        unknown = [
+            g.student for g in book if not exports.roster_entry(g.student, setup.roster)
+        ]
+        if unknown:
+            names = ", ".join(display(u) for u in sorted(unknown))
+            click.echo(
+                f"folders not in the roster (their Canvas and Moodle rows have no "
+                f"ID, so those systems cannot match them): {names}"
+            )
     if not book.isolated:
         with i18n.language(setup.lang):
             click.echo(f"note: {messages.ISOLATION}", err=True)

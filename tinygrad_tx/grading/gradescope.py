@@ -13,8 +13,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from .exercises import default_directory
-
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while building the autograder image.
 set -euo pipefail
@@ -36,7 +34,16 @@ cp -r /autograder/submission/. /tmp/class/submission/
 cp /tmp/grades/gradescope/submission/results.json /autograder/results/results.json
 """
 
-_SOURCES = ("tinygrad_tx", "transformer", "cli.py", "pyproject.toml", "README.md")
+# cli.py imports the lesson commands (lessons/cli.py) and the answer key lives in
+# lessons/exercises: the whole lessons package goes in.
+_SOURCES = (
+    "tinygrad_tx",
+    "transformer",
+    "lessons",
+    "cli.py",
+    "pyproject.toml",
+    "README.md",
+)
 
 
 def write_package(to: Path, force: bool = False, lang: str = "en") -> Path:
@@ -48,14 +55,12 @@ def write_package(to: Path, force: bool = False, lang: str = "en") -> Path:
             f"gradescope-package: {to} is not empty; pass --force to replace it"
         )
     repo = Path(__file__).resolve().parents[2]
-    exercises = default_directory()
     files = {
         "setup.sh": SETUP.encode(),
         "run_autograder": RUN.format(lang=lang).encode(),
     }
     for name in _SOURCES:
         files.update(_tree(repo / name, repo))
-    files.update(_tree(exercises, repo))
     to.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         path = to / name
@@ -71,7 +76,9 @@ def _tree(path: Path, repo: Path) -> dict[str, bytes]:
         return {path.relative_to(repo).as_posix(): path.read_bytes()}
     found = {}
     for file in sorted(path.rglob("*")):
-        if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
+        if file.is_file() and not (
+            {"__pycache__", ".ipynb_checkpoints"} & set(file.parts)
+        ):
             found[file.relative_to(repo).as_posix()] = file.read_bytes()
     return found
 

@@ -10,10 +10,12 @@ from .i18n import Text
 
 DIFFER = Text(
     "{what}: at index {index} got {got}, expected {want} "
-    "({count} of {size} elements differ)",
+    "({count} of {size} elements {differ})",
     "{what}: no índice {index} veio {got}, o esperado era {want} "
-    "({count} de {size} elementos diferem)",
+    "({count} de {size} elementos {differ})",
 )
+DIFFERS = Text("differs", "difere")  # one element
+DIFFER_MANY = Text("differ", "diferem")
 DIFFER_SCALAR = Text(
     "{what} is {got}, expected {want}",
     "{what} deu {got}, o esperado era {want}",
@@ -42,9 +44,9 @@ COUNT = Text(
 )
 GRADIENT = Text(
     "the gradient of {name} is wrong at element {index}: expected {want}, got {got} "
-    "({count} of {size} elements differ)",
+    "({count} of {size} elements {differ})",
     "o gradiente de {name} está errado no elemento {index}: o esperado era {want}, "
-    "veio {got} ({count} de {size} elementos diferem)",
+    "veio {got} ({count} de {size} elementos {differ})",
 )
 STEP = Text(
     "step {step}: your code asked the model about {got}, expected {want} (None: no "
@@ -98,6 +100,20 @@ CANNOT_LOAD = Text(
 )
 SYNTAX = Text("{message} (line {line})", "{message} (linha {line})")
 FILE_MISSING = Text("file not found: {path}", "arquivo não encontrado: {path}")
+FILE_IS_LINK = Text(
+    "{path} is a link: links are not graded; submit the .py file itself",
+    "{path} é um link: links não são corrigidos; entregue o próprio arquivo .py",
+)
+FILE_IS_FOLDER = Text(
+    "{path} is a folder, not your file: submit the .py file itself",
+    "{path} é uma pasta, não o seu arquivo: entregue o próprio arquivo .py",
+)
+FILE_TOO_LARGE = Text(
+    "{file} has {size} bytes: the grader takes files up to 1 MB (is it the "
+    "right file?)",
+    "{file} tem {size} bytes: o corretor aceita arquivos de até 1 MB (é o "
+    "arquivo certo?)",
+)
 TIMEOUT = Text(
     "stopped after {seconds:g} s: the code did not finish in time (an infinite loop, "
     "or far too much work?)",
@@ -120,6 +136,12 @@ DIED = Text(
 GARBLED = Text(
     "the process running your code sent something that is not an answer ({why})",
     "o processo que rodava seu código mandou algo que não é uma resposta ({why})",
+)
+NOT_STARTED = Text(
+    "the grader could not start a process to run your code ({why}): this is not "
+    "your code's fault; ask for this exercise to be graded again",
+    "o corretor não conseguiu iniciar um processo para rodar seu código ({why}): "
+    "a culpa não é do seu código; peça para corrigirem este exercício de novo",
 )
 BUDGET = Text(
     "not run: earlier checks of this exercise used up its time ({seconds:g} s)",

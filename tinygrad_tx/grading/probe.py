@@ -64,7 +64,10 @@ def differentiate(
     array = expect_tensor(out, what, mistakes)
     expect_shape(array.shape, upstream.shape, what, out, mistakes)
     if not (isinstance(out, TensorValue) and out.requires_grad):
-        raise CheckFailure(str(messages.NOT_DIFFERENTIABLE).format(what=what))
+        message = str(messages.NOT_DIFFERENTIABLE).format(what=what)
+        raise CheckFailure(
+            message, next((m.hint for m in mistakes if m.matches(out)), None)
+        )
     if grads is None:  # backward did not run although out was fine: garbled
         raise CheckFailure(
             str(messages.TYPE).format(what=what, want="Tensor", got=type_name(out))

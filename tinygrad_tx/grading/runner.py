@@ -18,6 +18,7 @@ runs a whole exercise in well under one).
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 import zlib
@@ -31,6 +32,7 @@ from .checks import Check, CheckFailure, Run, clean, describe_error
 from .exercises import Exercise
 from .sandbox import Isolation, Limits
 from .session import (
+    NotStarted,
     Session,
     StudentDied,
     StudentGarbled,
@@ -39,6 +41,7 @@ from .session import (
 )
 
 PUBLIC_SEED = 0  # the public checks draw the same inputs every time
+MAX_FILE_BYTES = 2**20  # a submitted file larger than 1 MB is not run
 BUDGET_LIMITS = 2  # an exercise may spend this many time limits in all
 
 
@@ -56,7 +59,8 @@ class CheckResult:
     hint: str = ""  # the hint shown with a failure
     hidden: bool = False
     hint_id: str = ""  # which hint: the check's own, or one written for a mistake
-    # passed, wrong, timeout, load-timeout, load-error, died, garbled, budget, missing
+    # passed, wrong, timeout, load-timeout, load-error, died, garbled, budget,
+    # missing, too-large, not-started
     outcome: str = "passed"
 
 
@@ -148,23 +152,47 @@ def run_exercise(
         exercise.id,
         exercise.lesson,
         exercise.title_in(i18n.resolve(lang)),
-        str(student_file),
+        _shown(student_file),
         hidden_points=exercise.hidden_points,
         hidden_run=hidden,
         seed=seed if hidden else None,
         lang=i18n.resolve(lang),
     )
+    report.source = student_file  # the file itself (path: as text for the exports)
     with i18n.language(report.lang):
         checks = exercise.checks(hidden)
-        if not student_file.is_file():
-            message = str(messages.FILE_MISSING).format(path=student_file)
-            report.results = [_failed(c, h, message, kind="missing") for c, h in checks]
+        refused = _refuse_file(student_file)
+        if refused is not None:
+            message, kind = refused
+            report.results = [_failed(c, h, message, kind=kind) for c, h in checks]
             return report
         with _session(student_file, timeout, isolation, limits, trusted) as session:
             report.results = _ChecksRun(exercise, session, timeout, seed).all(checks)
         report.output = clean(session.output, 4000)
         report.isolated = session.isolated
     return report
+
+
+def _shown(path: Path) -> str:
+    """A path as text any export can hold: bytes that are not UTF-8 (possible in
+    a folder name) become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _refuse_file(path: Path) -> tuple[str, str] | None:
+    """(message, outcome) when `path` is not a file the grader runs: missing, a
+    link, a folder, or over MAX_FILE_BYTES (no copy of it is made)."""
+    if path.is_symlink():
+        return str(messages.FILE_IS_LINK).format(path=_shown(path)), "missing"
+    if path.is_dir():
+        return str(messages.FILE_IS_FOLDER).format(path=_shown(path)), "missing"
+    if not path.is_file():
+        return str(messages.FILE_MISSING).format(path=_shown(path)), "missing"
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        text = str(messages.FILE_TOO_LARGE)
+        return text.format(file=path.name, size=size), "too-large"
+    return None
 
 
 def _session(student_file, timeout, isolation, limits, trusted):
@@ -223,6 +251,9 @@ class _ChecksRun:
         except (StudentGarbled, wire.WireError) as exc:
             message = str(messages.GARBLED).format(why=clean(exc, 100))
             return _failed(check, hidden, message, kind="garbled")
+        except NotStarted as exc:
+            message = str(messages.NOT_STARTED).format(why=clean(exc, 300))
+            return _failed(check, hidden, message, kind="not-started")
         return CheckResult(check.name, check.points, check.points, True, hidden=hidden)
 
     def _load(self, deadline) -> bool:

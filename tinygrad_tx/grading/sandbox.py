@@ -14,13 +14,19 @@ Every process that runs a student's code gets:
   and its own process namespace (so nothing it starts can outlive it).
 
 Without `bwrap` the limits and the hook still apply, and the report says once
-that the filesystem was not isolated and how to install Bubblewrap.
+that the filesystem was not isolated and how to install Bubblewrap. A grader
+that runs as root without Bubblewrap (Gradescope's containers, CI machines)
+also runs each student process as a user of its own (`unprivileged`), because
+the kernel exempts root from the process limit and lets it signal and write
+anything: that user can read like the grader, and nothing else.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -120,8 +126,21 @@ def read_roots(scratch_view: str) -> list[str]:
     engine, the system libraries and its own folder."""
     roots = [sys.prefix, sys.base_prefix, str(_PACKAGE), scratch_view, np.__path__[0]]
     roots += [p for p in python_path() if not _is_repo_root(p)]
-    roots += ["/usr", "/lib", "/lib64", "/dev/null", "/dev/urandom", "/proc/self"]
-    return list(dict.fromkeys(os.path.realpath(r) for r in roots))
+    roots += ["/usr", "/lib", "/lib64", "/dev/null", "/dev/urandom"]
+    # "/proc/self" stays a name: resolved here it would be this grader's own
+    # /proc entry (its environment, its memory); the worker resolves it to its own
+    return [*dict.fromkeys(os.path.realpath(r) for r in roots), "/proc/self"]
+
+
+def deny_roots(hide: list[Path]) -> list[str]:
+    """What the student's code must never see, even inside a readable folder:
+    the `hide` folders (answer key, submissions, outputs) and any copy of the
+    exercises on the Python path (a non-editable install puts one,
+    `lessons/exercises` with the answer key and hidden checks, in
+    site-packages)."""
+    copies = [Path(p) / "lessons" / "exercises" for p in python_path()]
+    found = [*hide, *(c for c in copies if c.is_dir())]
+    return list(dict.fromkeys(os.path.realpath(p) for p in found))
 
 
 def _is_repo_root(path: str) -> bool:
@@ -140,15 +159,66 @@ def command(bwrap: str | None, scratch: Path, hide: list[Path]) -> tuple[list, s
     for key, value in {**_ENV, "HOME": "/tmp", "TMPDIR": "/tmp"}.items():
         argv += ["--setenv", key, value]
     argv += _system_binds()
+    # /tmp first: a checkout or virtual environment under /tmp is bound on top
+    argv += ["--size", str(64 * 2**20), "--tmpfs", "/tmp"]
     for root in _python_roots():
         argv += ["--ro-bind", root, root]
-    for path in hide:  # a hidden folder inside a bound one is covered over
-        if any(_inside(path, Path(r)) for r in _python_roots()):
-            argv += ["--tmpfs", str(path)]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20)]
-    argv += ["--tmpfs", "/tmp", "--ro-bind", str(scratch), "/submission"]
-    argv += ["--chdir", "/submission"]
+    for path in deny_roots(hide):  # a hidden folder inside a bound one is covered
+        if any(_inside(Path(path), Path(r)) for r in _python_roots()):
+            argv += ["--tmpfs", path]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--ro-bind", str(scratch), "/submission", "--chdir", "/submission"]
     return argv + python, "/tmp"
+
+
+# ------------------------------------------------------------------ not as root
+
+UID_BASE = 3_000_000_000  # user ids no account has: one per student process
+_SETPRIV = ("--clear-groups", "--no-new-privs")
+_READ_ALL = (  # keep one power: reading files (Python may live in /root)
+    "--inh-caps=-all,+dac_read_search",
+    "--ambient-caps=+dac_read_search",
+    "--bounding-set=-all,+dac_read_search",
+)
+
+
+def unprivileged(argv: list[str], uid: int) -> list[str] | None:
+    """`argv` run as user `uid` (its own group, no supplementary ones), when
+    this grader runs as root and `setpriv` (util-linux) can start Python that
+    way here; None otherwise. Run so, the student's process cannot start
+    processes or threads (the process limit applies again), signal the
+    grader or another student, or write anything but its scratch folder."""
+    options = _setpriv_options()
+    if options is None:
+        return None
+    ids = [f"--reuid={uid}", f"--regid={uid}"]
+    return [options[0], *ids, *options[1:], *argv]
+
+
+def new_uid() -> int:
+    return UID_BASE + secrets.randbelow(10**9)
+
+
+@functools.lru_cache(maxsize=1)
+def _setpriv_options() -> tuple | None:
+    """setpriv and the options that start this Python as another user here
+    (probed once: with the right to read every file, else without it)."""
+    setpriv = shutil.which("setpriv")
+    if os.name != "posix" or os.geteuid() != 0 or setpriv is None:
+        return None
+    boot = "import sys, json; sys.path[:] = json.loads(sys.argv[1]); import numpy"
+    python = [sys.executable, "-I", "-B", "-c", boot, json.dumps(python_path())]
+    uid = str(new_uid())
+    for extra in (_READ_ALL, ()):
+        options = (setpriv, *_SETPRIV, *extra)
+        probe = [setpriv, f"--reuid={uid}", f"--regid={uid}", *options[1:], *python]
+        try:
+            done = subprocess.run(probe, capture_output=True, timeout=120, cwd="/")
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return options
+    return None
 
 
 def environment(scratch: Path) -> dict:

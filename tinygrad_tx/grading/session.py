@@ -7,6 +7,8 @@ becomes an exception here, never a crash of the grader:
     StudentTimeout   no answer before the deadline (the process is killed)
     StudentDied      the process ended without answering (exit code or signal)
     StudentGarbled   bytes that are not a well-formed answer (the process is killed)
+    NotStarted       the process could not be started (the machine is out of
+                     processes or memory, or Python cannot start in the sandbox)
 
 After any of them the next request starts a fresh process. `close()` kills the
 process group and keeps what the student's code printed (`output`).
@@ -51,6 +53,10 @@ class StudentGarbled(Exception):
     pass
 
 
+class NotStarted(Exception):
+    """No process could be started for the student's code (not their fault)."""
+
+
 class GradingStopped(Exception):
     """The teacher stopped grading (Ctrl-C): no new student process starts."""
 
@@ -65,6 +71,7 @@ class Session:
         self.process = None
         self.starts = 0
         self.limits_refused: list[str] = []  # limits this system would not set
+        self.uid: int | None = None  # the user the process runs as, if not ours
         self._output = io.BytesIO()
         self._dir = Path(tempfile.mkdtemp(prefix="tinygrad_tx_grading_"))
 
@@ -79,7 +86,8 @@ class Session:
             self._start()
         ask = secrets.randbits(62)
         try:
-            wire.write_frame(self.process.stdin.fileno(), {**message, "id": ask})
+            stdin = self.process.stdin.fileno()
+            wire.write_frame(stdin, {**message, "id": ask}, deadline)
             answer = wire.read_frame(self.process.stdout.fileno(), deadline)
             if not isinstance(answer, dict) or answer.pop("id", None) != ask:
                 raise wire.WireError("an answer to another question")
@@ -106,19 +114,37 @@ class Session:
         scratch.mkdir(mode=0o755)
         shutil.copyfile(self.file, scratch / self.file.name)
         argv, view = sandbox.command(self.bwrap, scratch, self.isolation.hide)
+        if self.bwrap is None:
+            argv = self._as_own_user(argv, scratch)
         self._capture = open(self._dir / f"output{self.starts}", "w+b")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._capture,
-            cwd=scratch,
-            env=sandbox.environment(scratch),
-            start_new_session=True,
-            close_fds=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._capture,
+                cwd=scratch,
+                env=sandbox.environment(scratch),
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            self._capture.close()
+            raise NotStarted(exc.strerror or str(exc)) from None
         seen = "/submission" if self.isolated else str(scratch)
         self._handshake(seen, view)
+
+    def _as_own_user(self, argv: list, scratch: Path) -> list:
+        """Without Bubblewrap, a grader running as root runs the student's
+        process as a user of its own, owner of its scratch folder only."""
+        uid = sandbox.new_uid()
+        dropped = sandbox.unprivileged(argv, uid)
+        if dropped is None:
+            return argv
+        self._dir.chmod(0o711)  # the way in to the scratch folder, no listing
+        os.chown(scratch, uid, uid)
+        self.uid = uid
+        return dropped
 
     def _handshake(self, seen: str, scratch_view: str) -> None:
         """Send the process its file, limits and readable folders; wait for it."""
@@ -127,6 +153,7 @@ class Session:
             "limits": self.limits.as_rlimits(),
             "scratch": scratch_view,
             "read_roots": sandbox.read_roots(seen),
+            "deny": sandbox.deny_roots(self.isolation.hide),
         }
         try:
             wire.write_frame(self.process.stdin.fileno(), config)
@@ -136,10 +163,7 @@ class Session:
             ready = type(exc).__name__
         if not (isinstance(ready, dict) and ready.get("ready") is True):
             self._kill()
-            raise RuntimeError(
-                f"grading: the student process did not start ({ready}); its output: "
-                f"{self.output[:500]!r}"
-            )
+            raise NotStarted(f"{ready}; its output: {self.output[-300:]!r}")
         self.limits_refused = list(ready.get("limits_refused") or [])
 
     def kill(self) -> None:

@@ -12,6 +12,7 @@ flagged (never zeroed: the teacher decides). The unchanged stub is not a copy.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from collections import defaultdict
 from pathlib import Path
@@ -93,17 +94,35 @@ def fingerprint(source: str) -> str | None:
     """A hash of the normalised program, or None if it does not parse."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    tree.body = _without_docstring(tree.body)
-    tree = _Renamer(_defined(tree)).visit(tree)
-    dump = ast.dump(tree, annotate_fields=False, include_attributes=False)
+        tree.body = _without_docstring(tree.body)
+        tree = _Renamer(_defined(tree)).visit(tree)
+        dump = ast.dump(tree, annotate_fields=False, include_attributes=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # not Python, or nested deeper than the parser's stack
     return hashlib.sha256(dump.encode()).hexdigest()
 
 
 def _fingerprint_file(path: Path) -> str | None:
+    """The file's fingerprint (None: unreadable, not a file, or over the size
+    the grader runs). Computed once per version of the file: the class's
+    copies are compared again after each student is graded."""
+    from .runner import MAX_FILE_BYTES
+
     try:
-        return fingerprint(path.read_text(encoding="utf-8"))
+        if path.is_symlink() or not path.is_file():
+            return None
+        stat = path.stat()
+    except OSError:
+        return None
+    if stat.st_size > MAX_FILE_BYTES:
+        return None
+    return _fingerprint_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint_version(path: str, mtime_ns: int, size: int) -> str | None:
+    try:
+        return fingerprint(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -231,10 +231,19 @@ def frame(message) -> bytes:
     return MAGIC + struct.pack(">I", len(payload)) + payload
 
 
-def write_frame(fd: int, message) -> None:
+def write_frame(fd: int, message, deadline: float | None = None) -> None:
+    """Send `message` on `fd`. With a `deadline` (time.monotonic()), a reader
+    that stops reading raises TimeoutError instead of blocking the writer for
+    ever: the frame goes in pieces no larger than what a pipe takes at once."""
     data = memoryview(frame(message))
     while data:
-        data = data[os.write(fd, data) :]
+        piece = len(data)
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise TimeoutError
+            piece = min(piece, select.PIPE_BUF)
+        data = data[os.write(fd, data[:piece]) :]
 
 
 def read_frame(fd: int, deadline: float | None = None):

@@ -87,9 +87,18 @@ def step(run, param, grad, m, v, t, lr, betas, eps):
         expect_unchanged(
             before, outcome.after.get(expr.id), "adam_step", name, IN_PLACE
         )
-    result = expect_tuple(outcome.value, 3, "adam_step's result (param, m, v)")
+    result = expect_tuple(
+        outcome.value,
+        3,
+        Text(
+            "adam_step's result (param, m, v)", "o resultado de adam_step (param, m, v)"
+        ),
+    )
     names = ("param", "m", "v")
-    return [expect_array(a, f"adam_step's {n}") for a, n in zip(result, names)]
+    return [
+        expect_array(a, Text(f"adam_step's {n}", f"o {n} de adam_step"))
+        for a, n in zip(result, names)
+    ]
 
 
 @check(
@@ -107,14 +116,27 @@ def first_step_by_hand(run):
     new, m, v = step(run, *args)
     swapped_m = [Mistake(BETAS_SWAPPED, value=0.001 * grad)]
     swapped_v = [Mistake(BETAS_SWAPPED, value=0.1 * grad**2)]
-    expect_close(m, 0.1 * grad, "m after one step, (1 - β₁) g", mistakes=swapped_m)
     expect_close(
-        v, 0.001 * grad**2, "v after one step, (1 - β₂) g²", mistakes=swapped_v
+        m,
+        0.1 * grad,
+        Text("m after one step, (1 - β₁) g", "m depois de um passo, (1 - β₁) g"),
+        mistakes=swapped_m,
+    )
+    expect_close(
+        v,
+        0.001 * grad**2,
+        Text("v after one step, (1 - β₂) g²", "v depois de um passo, (1 - β₂) g²"),
+        mistakes=swapped_v,
     )
     # lr · g / (|g| + eps) ≈ 0.1 · sign(g): p ≈ [0.9, -1.9, 2.9] whatever |g| is
     want = param - 0.1 * grad / (np.abs(grad) + 1e-8)
     expect_close(
-        new, want, "param after one step of lr = 0.1", mistakes=_mistakes(*args)
+        new,
+        want,
+        Text(
+            "param after one step of lr = 0.1", "param depois de um passo com lr = 0.1"
+        ),
+        mistakes=_mistakes(*args),
     )
 
 
@@ -134,19 +156,19 @@ def seven_steps(run):
         args = (param, grad, m, v, t, lr, betas, eps)
         want, want_m, want_v = adam(*args)
         param, m, v = step(run, *args)
-        what = f"param after step {t}"
+        what = Text(f"param after step {t}", f"param depois do passo {t}")
         expect_close(param, want, what, mistakes=_mistakes(*args))
         _, swapped_m, swapped_v = adam(*args[:5], lr, betas[::-1], eps)
         expect_close(
             m,
             want_m,
-            f"m after step {t}",
+            Text(f"m after step {t}", f"m depois do passo {t}"),
             mistakes=[Mistake(BETAS_SWAPPED, value=swapped_m)],
         )
         expect_close(
             v,
             want_v,
-            f"v after step {t}",
+            Text(f"v after step {t}", f"v depois do passo {t}"),
             mistakes=[Mistake(BETAS_SWAPPED, value=swapped_v)],
         )
 
@@ -166,5 +188,18 @@ def minimises_a_quadratic(run):
         grad = 2 * (param - target)
         param, m, v = step(run, param, grad, m, v, t, 0.05, (0.9, 0.999), 1e-8)
         if not np.isfinite(param).all():
-            fail(f"param is not finite after step {t}: {param}")
-    expect_close(param, target, "param after 500 steps on (p - target)²", atol=1e-2)
+            fail(
+                Text(
+                    f"param is not finite after step {t}: {param}",
+                    f"param deixou de ser finito no passo {t}: {param}",
+                )
+            )
+    expect_close(
+        param,
+        target,
+        Text(
+            "param after 500 steps on (p - target)²",
+            "param depois de 500 passos sobre (p - target)²",
+        ),
+        atol=1e-2,
+    )

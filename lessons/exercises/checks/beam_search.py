@@ -102,11 +102,15 @@ EOS_OUTSIDE_BEAM = hint(
 def search(run, scorer, max_len, beam_size, alpha):
     """(tokens, score, beams per step) from the student's beam_search."""
     outcome = run.call(student.beam_search(scorer, BOS, EOS, max_len, beam_size, alpha))
-    tokens, score = expect_tuple(outcome.value, 2, "beam_search's (tokens, score)")
-    expect_type(tokens, list, "the tokens")
+    tokens, score = expect_tuple(
+        outcome.value,
+        2,
+        Text("beam_search's (tokens, score)", "o (tokens, score) de beam_search"),
+    )
+    expect_type(tokens, list, Text("the tokens", "os tokens"))
     for t in tokens:
-        expect_type(t, int | np.integer, "each token id")
-    expect_type(score, float | np.floating, "the score")
+        expect_type(t, int | np.integer, Text("each token id", "cada id de token"))
+    expect_type(score, float | np.floating, Text("the score", "o score"))
     return [int(t) for t in tokens], float(score), beams(outcome.scorers[0])
 
 
@@ -129,8 +133,19 @@ def beats_greedy(run):
         run, table_scorer(BEAM_BEATS_GREEDY, DEFAULT), 10, 2, 1.0
     )
     expect_steps(steps, BEAMS_1)
-    expect_equal(tokens, [B], "beam_search(beam_size=2) on table 1")
-    expect_close(score, np.log(0.36) / 2, "its score log(0.36) / 2")
+    expect_equal(
+        tokens,
+        [B],
+        Text(
+            "beam_search(beam_size=2) on table 1",
+            "beam_search(beam_size=2) na tabela 1",
+        ),
+    )
+    expect_close(
+        score,
+        np.log(0.36) / 2,
+        Text("its score log(0.36) / 2", "o score dele, log(0.36) / 2"),
+    )
 
 
 @check(
@@ -143,8 +158,10 @@ def beats_greedy(run):
 def length_penalty(run):
     scorer = table_scorer(LENGTH_MATTERS, DEFAULT)
     tokens, score, _ = search(run, scorer, 10, 2, 0.0)
-    expect_equal(tokens, [C], "the winner with α = 0")
-    expect_close(score, np.log(0.297), "its score log(0.297)")
+    expect_equal(tokens, [C], Text("the winner with α = 0", "o vencedor com α = 0"))
+    expect_close(
+        score, np.log(0.297), Text("its score log(0.297)", "o score dele, log(0.297)")
+    )
     tokens, score, _ = search(run, scorer, 10, 2, 1.0)
     short = np.log(0.297)
     wrong = [
@@ -153,22 +170,44 @@ def length_penalty(run):
             EOS_OUTSIDE_BEAM, when=lambda t: t == [C] and np.isclose(score, short / 2)
         ),
     ]
-    expect_equal(tokens, [A, B, C], "the winner with α = 1", mistakes=wrong)
+    expect_equal(
+        tokens,
+        [A, B, C],
+        Text("the winner with α = 1", "o vencedor com α = 1"),
+        mistakes=wrong,
+    )
     no_eos = [Mistake(LENGTH_WITHOUT_EOS, value=np.log(0.65 * 0.7 * 0.7 * 0.68) / 3)]
     expect_close(
-        score, np.log(0.65 * 0.7 * 0.7 * 0.68) / 4, "its score", mistakes=no_eos
+        score,
+        np.log(0.65 * 0.7 * 0.7 * 0.68) / 4,
+        Text("its score", "o score dele"),
+        mistakes=no_eos,
     )
 
 
-@check(points=2, hint=EACH_BEAM_APART)
+@check(
+    points=2,
+    hint=Text(
+        "at each step, keep the beam_size best of all the candidates (every beam "
+        "times every token), compared by their scores",
+        "a cada passo, fique com os beam_size melhores de todos os candidatos (cada "
+        "feixe vezes cada token), comparados pelos scores",
+    ),
+)
 def ranks_all_candidates_together(run):
     tokens, score, steps = search(run, table_scorer(TOGETHER, DEFAULT), 10, 2, 1.0)
     apart = [
         Mistake(EACH_BEAM_APART, when=lambda s: len(s) > 2 and [BOS, A, B] in s[2])
     ]
     expect_steps(steps, BEAMS_3, apart)
-    expect_equal(tokens, [B, C], "the winner on table 3")
-    expect_close(score, np.log(0.3 * 0.9 * 0.99) / 3, "its score log(0.267) / 3")
+    expect_equal(
+        tokens, [B, C], Text("the winner on table 3", "o vencedor na tabela 3")
+    )
+    expect_close(
+        score,
+        np.log(0.3 * 0.9 * 0.99) / 3,
+        Text("its score log(0.267) / 3", "o score dele, log(0.267) / 3"),
+    )
 
 
 @check(
@@ -180,7 +219,14 @@ def ranks_all_candidates_together(run):
 )
 def beam_one_is_greedy(run):
     tokens, _, _ = search(run, table_scorer(BEAM_BEATS_GREEDY, DEFAULT), 10, 1, 1.0)
-    expect_equal(tokens, [A, A], "beam_size = 1 on table 1 (greedy writes [a, a])")
+    expect_equal(
+        tokens,
+        [A, A],
+        Text(
+            "beam_size = 1 on table 1 (greedy writes [a, a])",
+            "beam_size = 1 na tabela 1 (a decodificação gulosa escreve [a, a])",
+        ),
+    )
 
 
 @check(
@@ -195,8 +241,19 @@ def unfinished_at_max_len(run):
     # No prefix ever prefers EOS (0.02): after 3 steps the best beam is [c c c],
     # p = 0.34³, and it competes with length 3.
     tokens, score, _ = search(run, table_scorer({}, DEFAULT), 3, 2, 1.0)
-    expect_equal(tokens, [C, C, C], "the result when nothing finishes by max_len = 3")
-    expect_close(score, np.log(0.34**3) / 3, "its score log(0.34³) / 3")
+    expect_equal(
+        tokens,
+        [C, C, C],
+        Text(
+            "the result when nothing finishes by max_len = 3",
+            "o resultado quando nada termina até max_len = 3",
+        ),
+    )
+    expect_close(
+        score,
+        np.log(0.34**3) / 3,
+        Text("its score log(0.34³) / 3", "o score dele, log(0.34³) / 3"),
+    )
 
 
 @check(
@@ -212,8 +269,15 @@ def wide_beam_is_exhaustive(run):
     for seed, alpha in ((0, 0.0), (1, 1.0), (2, 0.7)):
         want_tokens, want_score = best_of_all(seed, max_len=3, alpha=alpha)
         tokens, score, _ = search(run, random_scorer(4, seed, 0.5), 3, 100, alpha)
-        expect_equal(tokens, want_tokens, f"the best sequence (seed {seed}, α={alpha})")
-        expect_close(score, want_score, "its score")
+        expect_equal(
+            tokens,
+            want_tokens,
+            Text(
+                f"the best sequence (seed {seed}, α={alpha})",
+                f"a melhor sequência (semente {seed}, α={alpha})",
+            ),
+        )
+        expect_close(score, want_score, Text("its score", "o score dele"))
 
 
 def best_of_all(seed, max_len, alpha):

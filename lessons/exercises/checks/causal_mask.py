@@ -145,7 +145,7 @@ def no_look_ahead(run):
     expect_close(
         after[:, :4],
         before[:, :4],
-        "outputs 0..3 after changing 4..5",
+        Text("outputs 0..3 after changing 4..5", "as saídas 0..3 depois de mudar 4..5"),
         mistakes=[Mistake(FUTURE, when=lambda _: mask[0, 1])],
     )
 
@@ -172,5 +172,11 @@ def decoder_with_padding(run):
         Mistake(NO_PADDING, value=np.broadcast_to(causal(5), (2, 1, 5, 5))),
     ]
     expect_equal(
-        got, decoder(TGT, 0), "decoder_mask for a batch with padding", mistakes=wrong
+        got,
+        decoder(TGT, 0),
+        Text(
+            "decoder_mask for a batch with padding",
+            "decoder_mask de um batch com padding",
+        ),
+        mistakes=wrong,
     )

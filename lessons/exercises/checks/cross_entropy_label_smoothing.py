@@ -138,7 +138,12 @@ def smoothed_target_values(run):
     ),
 )
 def loss_without_smoothing(run):
-    _loss(run, run.rng.standard_normal((5, 4)), 0.0, "the loss with ε = 0")
+    _loss(
+        run,
+        run.rng.standard_normal((5, 4)),
+        0.0,
+        Text("the loss with ε = 0", "a perda com ε = 0"),
+    )
 
 
 @check(
@@ -151,14 +156,30 @@ def loss_without_smoothing(run):
 def loss_with_smoothing(run):
     for eps in (0.1, 0.3):
         logits = run.rng.standard_normal((5, 4))
-        _loss(run, logits, eps, f"the loss with ε = {eps}")
+        _loss(
+            run, logits, eps, Text(f"the loss with ε = {eps}", f"a perda com ε = {eps}")
+        )
 
 
-@check(points=1, hint=NO_MAX)
+@check(
+    points=1,
+    hint=Text(
+        "logits in the thousands: the same L = mean of -Σ_c q_c log p_c, finite",
+        "logits na casa dos milhares: a mesma L = média de -Σ_c q_c log p_c, finita",
+    ),
+)
 def huge_logits(run):
     logits = run.rng.standard_normal((5, 4)) * 1000
-    nan = [Mistake(NO_MAX, when=lambda v: not np.isfinite(v.array).all())]
-    _loss(run, logits, 0.1, "the loss for logits in the ±1000s", nan)
+    nan = [Mistake(NO_MAX, when=lambda v: not np.isfinite(np.asarray(v)).all())]
+    _loss(
+        run,
+        logits,
+        0.1,
+        Text(
+            "the loss for logits in the ±1000s", "a perda para logits na casa dos ±1000"
+        ),
+        nan,
+    )
 
 
 @check(

@@ -7,7 +7,7 @@ the engine's matmul.
 
 import numpy as np
 
-from tinygrad_tx.grading.checks import check, hint
+from tinygrad_tx.grading.checks import CheckFailure, check, hint
 from tinygrad_tx.grading.expect import Mistake, expect_grads, numerical_grads
 from tinygrad_tx.grading.expr import student, tensor
 from tinygrad_tx.grading.i18n import Text
@@ -28,14 +28,22 @@ GT_A = hint(
 
 def _mistakes(a, b, g):
     """Wrong gradients a student may return, by input (0 = a, 1 = b): Gᵀ a,
-    as it is or squeezed into b's shape by a reshape."""
+    as it is or squeezed into b's shape by a reshape; a gradient left with the
+    broadcast batch axes (the right matrices, the wrong shape)."""
     swapped = (g.swapaxes(-1, -2) @ a).ravel()
 
     def is_gt_a(got):
         flat = np.asarray(got).ravel()
         return flat.shape == swapped.shape and np.allclose(flat, swapped)
 
-    return [Mistake(GT_A, when=is_gt_a, input=1)]
+    def not_unbroadcast(shape):
+        return lambda got: np.shape(got) != shape and np.shape(got)[-2:] == shape[-2:]
+
+    return [
+        Mistake(GT_A, when=is_gt_a, input=1),
+        Mistake(BROADCAST, when=not_unbroadcast(a.shape), input=0),
+        Mistake(BROADCAST, when=not_unbroadcast(b.shape), input=1),
+    ]
 
 
 def _by_hand(run, a_shape, b_shape):
@@ -60,26 +68,48 @@ def two_matrices(run):
     _by_hand(run, (3, 4), (4, 5))
 
 
+BATCHED = hint(
+    "batched",
+    en="transpose only the last two axes, with swapaxes(-1, -2): .T reverses "
+    "every axis of a stack of matrices",
+    pt="transponha só os dois últimos eixos, com swapaxes(-1, -2): .T inverte "
+    "todos os eixos de uma pilha de matrizes",
+)
+
+
 @check(
     points=2,
-    hint=Text(
-        "transpose only the last two axes, with swapaxes(-1, -2): .T reverses "
-        "every axis of a stack of matrices",
-        "transponha só os dois últimos eixos, com swapaxes(-1, -2): .T inverte "
-        "todos os eixos de uma pilha de matrizes",
+    hint=hint(
+        "batched_values",
+        en="dL/da = G bᵀ and dL/db = aᵀ G, for plain matrices first",
+        pt="dL/da = G bᵀ e dL/db = aᵀ G, primeiro para matrizes simples",
     ),
 )
 def batched(run):
-    _by_hand(run, (2, 3, 4), (2, 4, 5))
+    _by_hand(run, (3, 4), (4, 5))  # wrong here: the formula, not the stacking
+    try:
+        _by_hand(run, (2, 3, 4), (2, 4, 5))
+    except CheckFailure as failure:  # right for matrices, wrong for stacks
+        raise CheckFailure(str(failure), failure.hint or BATCHED) from None
+
+
+BROADCAST = hint(
+    "broadcast_batch",
+    en="b was used by every matrix of the batch: sum its gradients over the "
+    "broadcast batch axes (unbroadcast) to get back b's shape",
+    pt="b foi usada por todas as matrizes do batch: some os gradientes dela nos "
+    "eixos do batch que foram expandidos (unbroadcast) para voltar à forma de b",
+)
 
 
 @check(
     points=2,
-    hint=Text(
-        "b was used by every matrix of the batch: sum its gradients over the "
-        "broadcast batch axes (unbroadcast) to get back b's shape",
-        "b foi usada por todas as matrizes do batch: some os gradientes dela nos "
-        "eixos do batch que foram expandidos (unbroadcast) para voltar à forma de b",
+    hint=hint(
+        "broadcast_batch_values",
+        en="with a batch against one matrix, dL/da = G bᵀ and dL/db = aᵀ G, each "
+        "with the shape of its own input",
+        pt="com um batch contra uma só matriz, dL/da = G bᵀ e dL/db = aᵀ G, cada um "
+        "com a forma da própria entrada",
     ),
 )
 def broadcast_batch(run):

@@ -159,7 +159,15 @@ def relative_positions_rotate(run):
     shifted[:, 0::2] = s * cos + c * sin  # sin(a + b)
     shifted[:, 1::2] = c * cos - s * sin  # cos(a + b)
     wrong = [Mistake(OWN_COLUMN, when=lambda _: _OWN.matches(pe))]
-    expect_close(pe[k:], shifted, "PE(pos + 5) against R(5 ω) PE(pos)", mistakes=wrong)
+    expect_close(
+        pe[k:],
+        shifted,
+        Text(
+            "PE(pos + 5) against R(5 ω) PE(pos)",
+            "PE(pos + 5) comparado com R(5 ω) PE(pos)",
+        ),
+        mistakes=wrong,
+    )
 
 
 _OWN = Mistake(OWN_COLUMN, value=table(40, 8, exponent=lambda c: c / 8))
@@ -177,7 +185,8 @@ _OWN = Mistake(OWN_COLUMN, value=table(40, 8, exponent=lambda c: c / 8))
 def add_to_embeddings(run):
     x = run.rng.standard_normal((2, 6, 8))
     got = expect_tensor(
-        run.value(student.add_positional_encoding(tensor(x))), "the result"
+        run.value(student.add_positional_encoding(tensor(x))),
+        Text("the result", "o resultado"),
     )
     expect_close(got, x + table(6, 8), "add_positional_encoding(x)", rtol=1e-5)
     g = run.rng.standard_normal((2, 3, 4))

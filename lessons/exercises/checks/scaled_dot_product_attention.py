@@ -90,7 +90,12 @@ def call(run, q, k, v, mask=None):
     args = [tensor(a) for a in (q, k, v)]
     value = run.value(student.scaled_dot_product_attention(*args, mask))
     out, weights = expect_tuple(
-        value, 2, "scaled_dot_product_attention's (out, weights)"
+        value,
+        2,
+        Text(
+            "scaled_dot_product_attention's (out, weights): its output and weights",
+            "o (out, weights) de scaled_dot_product_attention: a saída e os pesos",
+        ),
     )
     return expect_tensor(out, "out"), expect_tensor(weights, "weights")
 
@@ -112,7 +117,14 @@ def judge(q, k, v, mask, out, weights):
     )
     _scores_agree(q, k, weights, allowed)
     expect_close(weights, want_w, "weights = softmax(scores)")
-    expect_close(out, weights @ v, "out = weights v (with your weights)")
+    expect_close(
+        out,
+        weights @ v,
+        Text(
+            "out = weights v (with your weights)",
+            "out = weights v (com os seus pesos)",
+        ),
+    )
     expect_close(out, want_out, "out")
 
 
@@ -162,9 +174,22 @@ def slides_example(run):
         Mistake(NOT_SCALED, value=softmax(np.array([[112.0, 96.0]]))),
     ]
     expect_close(
-        weights, want, "weights for dot products 112 and 96, D = 64", mistakes=wrong
+        weights,
+        want,
+        Text(
+            "weights for dot products 112 and 96, D = 64",
+            "os pesos (weights) para os produtos escalares 112 e 96, D = 64",
+        ),
+        mistakes=wrong,
     )
-    expect_close(out, want, "out = 0.88 v1 + 0.12 v2, v1 and v2 one-hot")
+    expect_close(
+        out,
+        want,
+        Text(
+            "out = 0.88 v1 + 0.12 v2, v1 and v2 one-hot",
+            "out = 0.88 v1 + 0.12 v2, com v1 e v2 one-hot",
+        ),
+    )
 
 
 @check(
@@ -208,7 +233,16 @@ def gradients_of_qkv(run):
     g = run.rng.standard_normal((2, 3, 3))
     ts = [tensor(a, grad=True) for a in (q, k, v)]
     expr = student.scaled_dot_product_attention(*ts, tensor(mask))
-    expect_tuple(run.value(expr), 2, "scaled_dot_product_attention's (out, weights)")
-    _, grads = differentiate(run, expr[0], g, ts, "attention's out")
+    expect_tuple(
+        run.value(expr),
+        2,
+        Text(
+            "scaled_dot_product_attention's (out, weights): its output and weights",
+            "o (out, weights) de scaled_dot_product_attention: a saída e os pesos",
+        ),
+    )
+    _, grads = differentiate(
+        run, expr[0], g, ts, Text("attention's out", "o out da atenção")
+    )
     want = numerical_grads(lambda *a: attention(*a, mask)[0], [q, k, v], g)
     expect_grads(grads, want, ["q", "k", "v"])

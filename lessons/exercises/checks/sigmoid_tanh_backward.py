@@ -85,7 +85,7 @@ def _through_tensors(run, call, fn, mistakes, low):
     x = run.rng.uniform(-low, low, SHAPE)
     g = run.rng.standard_normal(SHAPE)
     xt = tensor(x, grad=True)
-    _, grads = differentiate(run, call(xt), g, [xt], "the result")
+    _, grads = differentiate(run, call(xt), g, [xt], Text("the result", "o resultado"))
     (want,) = numerical_grads(fn, [x], g)
     expect_grads(grads, [want], ["x"], mistakes=mistakes(x, g))
 

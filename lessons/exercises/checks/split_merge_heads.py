@@ -21,6 +21,7 @@ from tinygrad_tx.grading.expect import (
 from tinygrad_tx.grading.expr import student, tensor
 from tinygrad_tx.grading.i18n import Text
 from tinygrad_tx.grading.probe import differentiate
+from tinygrad_tx.grading.wire import TensorValue
 
 
 def split(x, n_heads):
@@ -71,7 +72,13 @@ def heads_are_feature_slices(run):
     got = _split(run, x, 3, "split_heads(x, 3)")
     wrong = [Mistake(STRAIGHT_RESHAPE, value=x.reshape(2, 3, 5, 4))]
     expect_close(
-        got, split(x, 3), "split_heads(x, 3) of a (2, 5, 12) x", mistakes=wrong
+        got,
+        split(x, 3),
+        Text(
+            "split_heads(x, 3) of a (2, 5, 12) x",
+            "split_heads(x, 3) de um x (2, 5, 12)",
+        ),
+        mistakes=wrong,
     )
 
 
@@ -87,7 +94,14 @@ def merge_inverts_split(run):
     heads = split(x, 4)
     got = _merge(run, heads, "merge_heads")
     wrong = [Mistake(MERGE_NO_TRANSPOSE, value=heads.reshape(2, 5, 12))]
-    expect_close(got, x, "merge_heads of 4 heads of size 3", mistakes=wrong)
+    expect_close(
+        got,
+        x,
+        Text(
+            "merge_heads of 4 heads of size 3", "merge_heads de 4 cabeças de tamanho 3"
+        ),
+        mistakes=wrong,
+    )
 
 
 @check(
@@ -129,11 +143,25 @@ def indivisible_d_model(run):
         )
 
 
+GRADIENTS_FLOW = hint(
+    "gradients_flow",
+    en="use Tensor reshape/transpose, not .numpy(), so gradients flow back to x",
+    pt="use reshape/transpose de Tensor, não .numpy(), para o gradiente voltar até x",
+)
+
+
+def _no_graph(value) -> bool:
+    """A result (or gradient) that shows the graph was cut: no gradient at all."""
+    return value is None or (isinstance(value, TensorValue) and not value.requires_grad)
+
+
 @check(
     points=2,
-    hint=Text(
-        "use Tensor reshape/transpose, not .numpy(), so gradients flow back to x",
-        "use reshape/transpose de Tensor, não .numpy(), para o gradiente voltar até x",
+    hint=hint(
+        "split_merge_gradient",
+        en="the gradient of merge(split(x) * s) is split, scaled by s, and merged back",
+        pt="o gradiente de merge(split(x) * s) é dividido, multiplicado por s e "
+        "juntado de volta",
     ),
 )
 def gradients_flow(run):
@@ -142,9 +170,10 @@ def gradients_flow(run):
     g = run.rng.standard_normal((2, 3, 6))
     xt = tensor(x, grad=True)
     expr = student.merge_heads(student.split_heads(xt, 2) * tensor(scale))
-    _, grads = differentiate(run, expr, g, [xt], "merge(split(x) * s)")
+    cut = [Mistake(GRADIENTS_FLOW, when=_no_graph)]
+    _, grads = differentiate(run, expr, g, [xt], "merge(split(x) * s)", cut)
     want = numerical_grads(lambda a: merge(split(a, 2) * scale), [x], g)
-    expect_grads(grads, want, ["x"])
+    expect_grads(grads, want, ["x"], mistakes=cut)
 
 
 @check(
@@ -163,7 +192,14 @@ def rebuilds_multi_head_attention(run):
     q, k, v = (_split(run, x @ w, 2, "split_heads") for w in (w_q, w_k, w_v))
     got = _merge(run, _attend(q, k, v), "merge_heads") @ w_o
     want = merge(_attend(split(x @ w_q, 2), split(x @ w_k, 2), split(x @ w_v, 2))) @ w_o
-    expect_close(got, want, "multi-head attention with your split and merge")
+    expect_close(
+        got,
+        want,
+        Text(
+            "multi-head attention with your split and merge",
+            "a atenção multi-cabeça com o seu split e o seu merge",
+        ),
+    )
 
 
 def _attend(q, k, v):

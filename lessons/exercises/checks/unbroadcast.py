@@ -125,7 +125,7 @@ def add_through_tensors(run):
     x, y = run.rng.standard_normal((2, 3, 4)), run.rng.standard_normal((3, 1))
     g = run.rng.standard_normal((2, 3, 4))
     xt, yt = tensor(x, grad=True), tensor(y, grad=True)
-    what = "add of (2, 3, 4) and (3, 1)"
+    what = Text("add of (2, 3, 4) and (3, 1)", "add de (2, 3, 4) e (3, 1)")
     _, grads = differentiate(run, student.add(xt, yt), g, [xt, yt], what)
     want = numerical_grads(lambda a, b: a + b, [x, y], g)
     copies = [1, g.size // y.size]

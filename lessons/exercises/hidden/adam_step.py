@@ -15,10 +15,21 @@ def _steps(run, grads, lr, betas, eps, what):
     m, v = np.zeros_like(param), np.zeros_like(param)
     for t, g in enumerate(grads, start=1):
         expr = student.adam_step(param, g, m, v, t, lr, betas, eps)
-        got = expect_tuple(run.value(expr), 3, "adam_step's result (param, m, v)")
+        got = expect_tuple(
+            run.value(expr),
+            3,
+            Text(
+                "adam_step's result (param, m, v)",
+                "o resultado de adam_step (param, m, v)",
+            ),
+        )
         want = run.expected(expr)
         for a, b, name in zip(got, want, ("param", "m", "v")):
-            expect_close(expect_array(a, name), b, f"{name} {what}, step {t}")
+            expect_close(
+                expect_array(a, name),
+                b,
+                Text(f"{name} {what}, step {t}", f"{name} {what}, passo {t}"),
+            )
         param, m, v = want
 
 
@@ -32,7 +43,12 @@ def _steps(run, grads, lr, betas, eps, what):
 def zero_gradient_after_steps(run):
     g = run.rng.standard_normal(2)
     _steps(
-        run, [g, np.zeros(2), np.zeros(2)], 0.1, (0.5, 0.9), 1e-8, "(zero gradients)"
+        run,
+        [g, np.zeros(2), np.zeros(2)],
+        0.1,
+        (0.5, 0.9),
+        1e-8,
+        Text("(zero gradients)", "(gradientes zero)"),
     )
 
 
@@ -45,4 +61,11 @@ def zero_gradient_after_steps(run):
 )
 def unusual_betas(run):
     grads = [run.rng.standard_normal(4) for _ in range(3)]
-    _steps(run, grads, 0.2, (0.3, 0.5), 1e-6, "with betas (0.3, 0.5)")
+    _steps(
+        run,
+        grads,
+        0.2,
+        (0.3, 0.5),
+        1e-6,
+        Text("with betas (0.3, 0.5)", "com betas (0.3, 0.5)"),
+    )

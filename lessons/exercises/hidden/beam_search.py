@@ -37,7 +37,16 @@ def agrees_with_answer_key(run):
         expr = student.beam_search(scorer, BOS, EOS, max_len, beam, alpha)
         got, want = run.call(expr), run.expected_call(expr)
         expect_steps(_beams(got.scorers[0]), _beams(want.scorers[0]))
-        tokens, score = expect_tuple(got.value, 2, "beam_search's (tokens, score)")
-        what = f"beam_search (seed {seed}, beam {beam}, α = {alpha})"
+        tokens, score = expect_tuple(
+            got.value,
+            2,
+            Text("beam_search's (tokens, score)", "o (tokens, score) de beam_search"),
+        )
+        what = Text(
+            f"beam_search (seed {seed}, beam {beam}, α = {alpha})",
+            f"beam_search (semente {seed}, feixe {beam}, α = {alpha})",
+        )
         expect_equal(tokens, want.value[0], what)
-        expect_close(score, want.value[1], f"the score of {what}")
+        expect_close(
+            score, want.value[1], Text(f"the score of {what}", f"o score de {what}")
+        )

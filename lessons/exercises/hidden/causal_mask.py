@@ -28,7 +28,12 @@ def other_pad_id(run):
     pad = int(run.rng.integers(5, 20))
     tgt = run.rng.integers(0, 5, (2, 4))
     tgt[0, 2:] = pad
-    _against_key(run, tgt, pad, f"decoder_mask with pad_id {pad}")
+    _against_key(
+        run,
+        tgt,
+        pad,
+        Text(f"decoder_mask with pad_id {pad}", f"decoder_mask com pad_id {pad}"),
+    )
 
 
 @check(
@@ -42,4 +47,12 @@ def random_lengths(run):
     lengths = run.rng.integers(1, 7, 3)
     tgt = run.rng.integers(1, 9, (3, 6))
     tgt[np.arange(6) >= lengths[:, None]] = 0
-    _against_key(run, tgt, 0, f"decoder_mask, lengths {lengths.tolist()}")
+    _against_key(
+        run,
+        tgt,
+        0,
+        Text(
+            f"decoder_mask, lengths {lengths.tolist()}",
+            f"decoder_mask, comprimentos {lengths.tolist()}",
+        ),
+    )

@@ -23,9 +23,22 @@ def one_row_two_classes(run):
     target = run.rng.integers(0, 2, 1)
     zt = tensor(logits, grad=True)
     expr = student.cross_entropy(zt, target, 0.1)
-    out, grads = differentiate(run, expr, np.array(1.0), [zt], "the loss of one row")
+    out, grads = differentiate(
+        run,
+        expr,
+        np.array(1.0),
+        [zt],
+        Text("the loss of one row", "a perda de uma linha"),
+    )
     want_out, want = run.expected_grads(expr, np.array(1.0), [zt])
-    expect_close(out, want_out.array, "the loss of one row of two classes")
+    expect_close(
+        out,
+        want_out.array,
+        Text(
+            "the loss of one row of two classes",
+            "a perda de uma linha com duas classes",
+        ),
+    )
     expect_grads(grads, want, ["logits"])
 
 
@@ -41,4 +54,11 @@ def confident_prediction(run):
     logits[0, 0] = run.rng.uniform(15, 25)
     expr = student.cross_entropy(tensor(logits), np.array([0]), 0.3)
     got = expect_tensor(run.value(expr), "cross_entropy")
-    expect_close(got, run.expected(expr).array, "the loss of a confident row, ε = 0.3")
+    expect_close(
+        got,
+        run.expected(expr).array,
+        Text(
+            "the loss of a confident row, ε = 0.3",
+            "a perda de uma linha de previsão confiante, ε = 0.3",
+        ),
+    )

@@ -4,8 +4,8 @@ in the grader."""
 
 import numpy as np
 
-from tinygrad_tx.grading.checks import check
-from tinygrad_tx.grading.expect import expect_dtype, expect_grads
+from tinygrad_tx.grading.checks import check, hint
+from tinygrad_tx.grading.expect import Mistake, expect_dtype, expect_grads
 from tinygrad_tx.grading.expr import student, tensor
 from tinygrad_tx.grading.i18n import Text
 from tinygrad_tx.grading.messages import GRADIENT_OF
@@ -31,17 +31,27 @@ def one_id_everywhere(run):
     ids = np.full((3, 4), int(run.rng.integers(0, 4)))
     weight = run.rng.standard_normal((4, 5))
     g = run.rng.standard_normal((3, 4, 5))
-    grads, want = _against_key(run, ids, weight, g, "embedding, one id")
+    grads, want = _against_key(
+        run, ids, weight, g, Text("embedding, one id", "embedding, um só id")
+    )
     expect_grads(grads, want, ["weight"])
+
+
+FLOAT32_TABLE = hint(
+    "float32_table",
+    en="the gradient keeps the table's dtype (float32 here): make the zeros with "
+    "dtype=grad_out.dtype",
+    pt="o gradiente mantém o dtype da tabela (aqui, float32): crie os zeros com "
+    "dtype=grad_out.dtype",
+)
 
 
 @check(
     points=1,
-    hint=Text(
-        "the gradient keeps the table's dtype (float32 here): make the zeros with "
-        "dtype=grad_out.dtype",
-        "o gradiente mantém o dtype da tabela (aqui, float32): crie os zeros com "
-        "dtype=grad_out.dtype",
+    hint=hint(
+        "float32_table_values",
+        en="in float32 too, dL/dW[i] is the sum of the grad_out rows whose id is i",
+        pt="em float32 também, dL/dW[i] é a soma das linhas de grad_out cujo id é i",
     ),
 )
 def float32_table(run):
@@ -49,6 +59,7 @@ def float32_table(run):
     weight = run.rng.standard_normal((3, 2)).astype(np.float32)
     g = run.rng.standard_normal((4, 2)).astype(np.float32)
     _, (got,) = by_hand(run, "Embedding", [weight], g, ids=ids)
-    expect_dtype(got, np.float32, GRADIENT_OF.format(name="weight"))
+    dtype = [Mistake(FLOAT32_TABLE, when=lambda _: True)]  # the dtype alone
+    expect_dtype(got, np.float32, GRADIENT_OF.format(name="weight"), mistakes=dtype)
     _, want = _against_key(run, ids, weight, g, "embedding, float32")
     expect_grads([got], want, ["weight"], rtol=1e-6)

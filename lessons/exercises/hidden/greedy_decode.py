@@ -26,5 +26,10 @@ def agrees_with_answer_key(run):
         expect_steps(got.scorers[0], want.scorers[0])
         tokens = expect_type(got.value, list, "greedy_decode's result")
         expect_equal(
-            tokens, want.value, f"greedy_decode (seed {seed}, max_len {max_len})"
+            tokens,
+            want.value,
+            Text(
+                f"greedy_decode (seed {seed}, max_len {max_len})",
+                f"greedy_decode (semente {seed}, max_len {max_len})",
+            ),
         )

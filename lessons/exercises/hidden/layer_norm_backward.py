@@ -30,7 +30,12 @@ def _against_key(run, x, expr_of, what):
 )
 def offset_and_spread(run):
     x = run.rng.standard_normal((2, 7)) * 0.1 + 100.0
-    _against_key(run, x, student.layer_norm, "layer_norm at x ≈ 100 ± 0.1")
+    _against_key(
+        run,
+        x,
+        student.layer_norm,
+        Text("layer_norm at x ≈ 100 ± 0.1", "layer_norm em x ≈ 100 ± 0.1"),
+    )
 
 
 @check(

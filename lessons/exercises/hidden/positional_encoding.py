@@ -40,7 +40,12 @@ def long_table(run):
     d = int(run.rng.choice([16, 32, 64]))
     expr = student.sinusoidal_table(1000, d)
     got = expect_array(run.value(expr), f"sinusoidal_table(1000, {d})")
-    expect_close(got[-1], run.expected(expr)[-1], f"row 999 of (1000, {d})", atol=1e-9)
+    expect_close(
+        got[-1],
+        run.expected(expr)[-1],
+        Text(f"row 999 of (1000, {d})", f"a linha 999 de (1000, {d})"),
+        atol=1e-9,
+    )
 
 
 @check(
@@ -53,6 +58,14 @@ def long_table(run):
 def float32_embeddings(run):
     x = run.rng.standard_normal((1, 4, 6)).astype(np.float32)
     out = expect_tensor(
-        run.value(student.add_positional_encoding(tensor(x))), "the result"
+        run.value(student.add_positional_encoding(tensor(x))),
+        Text("the result", "o resultado"),
     )
-    expect_dtype(out, np.float32, "add_positional_encoding of a float32 x")
+    expect_dtype(
+        out,
+        np.float32,
+        Text(
+            "add_positional_encoding of a float32 x",
+            "add_positional_encoding de um x float32",
+        ),
+    )

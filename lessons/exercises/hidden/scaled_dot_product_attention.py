@@ -32,7 +32,14 @@ def padding_mask_broadcast(run):
     v = run.rng.standard_normal((2, 2, 5, 4))
     lengths = run.rng.integers(1, 6, 2)
     mask = (np.arange(5) < lengths[:, None])[:, None, None]  # (B, 1, 1, Lk)
-    _against_key(run, q, k, v, tensor(mask), "with a padding mask")
+    _against_key(
+        run,
+        q,
+        k,
+        v,
+        tensor(mask),
+        Text("with a padding mask", "com uma máscara de padding"),
+    )
 
 
 @check(
@@ -46,4 +53,11 @@ def large_scores(run):
     q = run.rng.standard_normal((3, 16)) * 30
     k = run.rng.standard_normal((6, 16)) * 30
     v = run.rng.standard_normal((6, 2))
-    _against_key(run, q, k, v, None, "for scores of several hundred")
+    _against_key(
+        run,
+        q,
+        k,
+        v,
+        None,
+        Text("for scores of several hundred", "para scores de várias centenas"),
+    )

@@ -20,7 +20,11 @@ def extreme_head_counts(run):
     for n_heads in (1, 6):
         expr = student.split_heads(tensor(x), n_heads)
         got = expect_tensor(run.value(expr), f"split_heads(x, {n_heads})")
-        expect_close(got, run.expected(expr).array, f"{n_heads} heads")
+        expect_close(
+            got,
+            run.expected(expr).array,
+            Text(f"{n_heads} heads", f"{n_heads} cabeças"),
+        )
 
 
 @check(
@@ -34,4 +38,11 @@ def single_position(run):
     x = run.rng.standard_normal((3, 1, 4))
     expr = student.merge_heads(student.split_heads(tensor(x), 2))
     got = expect_tensor(run.value(expr), "merge_heads(split_heads(x))")
-    expect_close(got, x, "merge_heads(split_heads(x)) for T = 1")
+    expect_close(
+        got,
+        x,
+        Text(
+            "merge_heads(split_heads(x)) for T = 1",
+            "merge_heads(split_heads(x)) para T = 1",
+        ),
+    )

@@ -19,7 +19,10 @@ from tinygrad_tx.grading.probe import differentiate
 def size_one_both(run):
     grad = run.rng.standard_normal((2, 1, 3))
     expr = student.unbroadcast(grad, (1, 1, 3))
-    what = "unbroadcast of (2, 1, 3) to (1, 1, 3)"
+    what = Text(
+        "unbroadcast of (2, 1, 3) to (1, 1, 3)",
+        "unbroadcast de (2, 1, 3) para (1, 1, 3)",
+    )
     got = expect_array(run.value(expr), what)
     expect_close(got, run.expected(expr), what)
 
