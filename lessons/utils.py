@@ -298,9 +298,8 @@ def _same_settings(folder: Path, fast: bool) -> bool:
         saved_model.get(k) != v for k, v in model_options.items()
     ):
         return False
-    splits = make_toy_splits(saved_train.get("seed", 0), train_fields["train_pairs"],
-                             train_fields["valid_pairs"], train_fields["test_pairs"])  # fmt: skip
-    today = build_vocabs(splits.train)
+    sizes = [train_fields[f"{name}_pairs"] for name in ("train", "valid", "test")]
+    today = build_vocabs(make_toy_splits(saved_train.get("seed", 0), *sizes).train)
     saved = load_vocabs(folder / "vocab.json")
     return all(a.itos == b.itos for a, b in zip(today, saved))
 

@@ -221,6 +221,13 @@ def check_15(r):
     assert r["beam_not_worse_share"] >= 0.95
     swapped = {"leão": "lion", "marrom": "brown", "vacas": "cows", "pequenas": "small"}
     assert r["looked_at"] == r["expected"] == swapped
+    # unknown words: copied where the cross-attention of each <unk> points
+    unknown = r["unknown"]
+    assert unknown["by_hand"] == unknown["library"]
+    assert unknown["copied_by_largest_weight"] and min(unknown["copy_weights"]) > 0.5
+    assert r["training_pairs_with_unk"] == r["unk_same_count_both_sides"] > 0
+    assert r["typical_n"] == 10 and r["typical_in_place"] >= 8
+    assert r["typical_right"] >= 7
 
 
 def check_16(r):
@@ -253,7 +260,7 @@ FILES = {  # besides results.json
     12: ["residual_gradient_norms.png", "post_vs_pre_norm.png"],
     13: ["cross_attention_reversal.png"],
     14: ["training.png", "run/model.safetensors", "run/metrics.json"],
-    15: ["cross_attention.png"],
+    15: ["cross_attention.png", "unknown_words.png"],
     16: ["context_length.png"],
 }
 # Computation graphs: NAME.png with Graphviz's dot, NAME.dot (the source) without.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 
 import numpy as np
 
@@ -165,9 +166,16 @@ def _draw_heatmaps(panels, src_words, tgt_words, path, title, words):
         ax.set_ylabel(words["output"])
         ax.set_title(name)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label=words["weight"])
-    fig.suptitle(title)
+    fig.suptitle(_wrap(title, fig.get_figwidth()))
     _save(fig, path)
     return fig
+
+
+def _wrap(title: str, inches: float, points: float = 12.0) -> str:
+    """The title in lines that fit a figure `inches` wide (a character of a
+    `points`-point font is about 0.55 of its size wide): never cut off."""
+    chars = max(20, int(inches * 72 / (0.55 * points)))
+    return "\n".join(textwrap.wrap(title, chars)) or title
 
 
 def _moving_average(values: np.ndarray, window: int = 20) -> np.ndarray:

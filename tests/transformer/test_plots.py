@@ -69,6 +69,15 @@ def test_attention_heatmap_speaks_portuguese_with_the_glossary_terms(tmp_path):
     assert colorbar.get_ylabel() == "peso de atenção"
 
 
+def test_a_long_title_is_wrapped_to_the_figure_not_cut_off(tmp_path):
+    words = ["maria", "loves", "pizza"]
+    title = "Cross-attention of the last decoder layer: " + " ".join(words * 6)
+    fig = plot_attention(np.eye(3), words, words, tmp_path / "a.png", title=title)
+    lines = fig._suptitle.get_text().split("\n")
+    assert len(lines) > 1 and " ".join(lines) == title
+    assert max(map(len, lines)) <= fig.get_figwidth() * 72 / (0.55 * 12)
+
+
 def test_attention_heatmap_in_an_unknown_language_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match=r"plot_attention: lang must be 'en'.*'zh'"):
         plot_attention(np.ones((1, 1)), ["a"], ["b"], tmp_path / "a.png", lang="zh")
