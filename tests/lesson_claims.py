@@ -241,6 +241,16 @@ def check_16(r):
     for row in r["rows"]:
         assert round(row["gflop"] * 1e9) == 12 * row["length"] ** 2 * D, row
     assert r["exponents"]["gflop"] == pytest.approx(2.0, abs=1e-9)
+    # length generalisation: past the longest training sentence, the model fails
+    exact, longest = r["exact_by_source_length"], r["longest_training_source"]
+    first = min(int(n) for n in exact["length"])
+    assert max(int(n) for n in exact["test"]) <= longest < first
+    assert r["length_exact"] < r["test_exact"] - 0.3
+    shorter, within = r["length_shorter"], r["length_shorter_within_longest_target"]
+    assert shorter >= 5 and within >= 0.8 * shorter
+    need = r["length_need_longer_than_training"]
+    assert need >= 10 and r["length_need_longer_right"] <= 0.1 * need
+    assert r["pe_step_spread"] < 1e-4
 
 
 CHECKS = {int(n[6:]): f for n, f in globals().items() if n.startswith("check_")}
@@ -261,7 +271,7 @@ FILES = {  # besides results.json
     13: ["cross_attention_reversal.png"],
     14: ["training.png", "run/model.safetensors", "run/metrics.json"],
     15: ["cross_attention.png", "unknown_words.png"],
-    16: ["context_length.png"],
+    16: ["context_length.png", "length_generalisation.png"],
 }
 # Computation graphs: NAME.png with Graphviz's dot, NAME.dot (the source) without.
 GRAPHS = {2: ["neuron"], 12: ["residual_gradients"], 13: ["transformer_step"]}
