@@ -19,10 +19,10 @@ from lessons.utils import (
     show_image,
     table,
     train_lesson_translator,
+    viz_language,
 )
 from tinygrad_tx import Tensor, no_grad
 from tinygrad_tx.nn import Linear
-from tinygrad_tx.viz.html_page import LANGS
 from transformer import causal_mask, padding_mask
 from transformer.attention_page import show_attention_page
 from transformer.data import BOS_ID, EOS_ID, PAD_ID, UNK_ID, tokenize
@@ -35,7 +35,7 @@ from transformer.unknown_words import TYPICAL, copy_rate
 
 text = lesson_text(15)  # this lesson's printed labels, in the course's language
 OUT = output_dir(15)
-PAGE_LANG = text.language if text.language in LANGS else "en"  # pictures and page
+PAGE_LANG = viz_language()  # of the attention picture and page: "en" or "pt"
 rng = np.random.default_rng(0)
 
 # %% [markdown] key="trained_model"

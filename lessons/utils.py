@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .i18n import course_text
+from .i18n import course_text, resolve_language
 
 REPO = Path(__file__).resolve().parent.parent
 # out/ and runs/ go in the checkout; from an installed wheel, in the current folder
@@ -106,13 +106,25 @@ def show_image(path: Path) -> None:
 _HINT_SHOWN = False  # the install hint for Graphviz is printed once per run
 
 
+def viz_language() -> str:
+    """The course's language if the drawings and pages of tinygrad_tx.viz speak
+    it ("en" or "pt"), else English."""
+    from tinygrad_tx.viz.html_page import LANGS
+
+    language = resolve_language()
+    return language if language in LANGS else "en"
+
+
 def show_graph(root, path: Path, **draw_options) -> Path:
     """Draw the computation graph of `root` (options of tinygrad_tx.viz.draw_graph):
     write it as a PNG and, in a notebook, show it inline as SVG. Without
     Graphviz's `dot`, write the DOT source, say once how to install Graphviz, and
-    print the graph as a text tree instead. Returns the file written."""
+    print the graph as a text tree instead. Returns the file written. The
+    legend and the words the drawing adds are in the course's language
+    (viz_language) unless `lang` is given."""
     from tinygrad_tx.viz import draw_graph, install_hint, print_graph, render_graph
 
+    draw_options.setdefault("lang", viz_language())
     global _HINT_SHOWN
     if shutil.which("dot") is None:
         written = render_graph(root, Path(path).with_suffix(".dot"), format="dot",
