@@ -249,7 +249,8 @@ def check_16(r):
     shorter, within = r["length_shorter"], r["length_shorter_within_longest_target"]
     assert shorter >= 5 and within >= 0.8 * shorter
     need = r["length_need_longer_than_training"]
-    assert need >= 10 and r["length_need_longer_right"] <= 0.1 * need
+    assert need >= 10
+    assert r["length_need_longer_right"] / need < 0.5 * r["length_rest_exact"]
     assert r["pe_step_spread"] < 1e-4
 
 
