@@ -287,6 +287,7 @@ show_image(OUT / "unknown_words.png")
 
 # %%
 assert by_hand_copy == library_copy.output, (by_hand_copy, library_copy.output)
+assert [typed[j] for _, j in copies] == ["Maria", "pizza"], copies  # subject, object
 for t, j in copies:  # the row of each <unk> looks hardest at the word copied there
     assert int(unk_weights[t].argmax()) == j and unk_weights[t, j] > 0.5, unk_weights[t]
 
@@ -322,7 +323,6 @@ assert in_place >= 8 and typical_right >= 7, (in_place, typical_right)
 # %% [markdown] key="page"
 
 # %%
-translator = Translator.load(run)
 page = show_attention_page(
     translator, showcase, OUT / "attention.html",
     lang=PAGE_LANG,

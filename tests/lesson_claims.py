@@ -224,6 +224,7 @@ def check_15(r):
     # unknown words: copied where the cross-attention of each <unk> points
     unknown = r["unknown"]
     assert unknown["by_hand"] == unknown["library"]
+    assert unknown["copied"] == ["Maria", "pizza"]  # "Maria loves pizza.", in order
     assert unknown["copied_by_largest_weight"] and min(unknown["copy_weights"]) > 0.5
     assert r["training_pairs_with_unk"] == r["unk_same_count_both_sides"] > 0
     assert r["typical_n"] == 10 and r["typical_in_place"] >= 8
