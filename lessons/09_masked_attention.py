@@ -102,7 +102,7 @@ def make_mask(ids: np.ndarray, causal: bool) -> Tensor:
 
 
 KINDS = {"causal": text("kind_causal"), "leaking": text("kind_leaking")}
-STEPS = 300 if FAST else 600
+STEPS = 600 if FAST else 1000
 models, losses = {}, {}
 for kind in KINDS:
     tinygrad_tx.manual_seed(0)
@@ -186,6 +186,7 @@ for kind, sentence_written in written.items():
 # %%
 leak, causal = accuracy["leaking"], accuracy["causal"]
 assert leak["training"] > 0.85, leak
+assert leak["training"] > 2 * causal["training"], accuracy
 assert leak["training"] - leak["generation"] > 0.5, leak
 assert abs(causal["training"] - causal["generation"]) < 1e-9, causal
 assert causal["generation"] > leak["generation"], accuracy
@@ -193,13 +194,14 @@ assert causal["generation"] > leak["generation"], accuracy
 # %% [markdown] key="the_gap_trained"
 
 # %%
-SLIDE_SENTENCE = "o gato está feliz"  # used when the corpus has it
+SLIDE_SENTENCE = "o gato está feliz"  # "the cat is happy": the toy language says it
+assert not vocab.unknown_words(SLIDE_SENTENCE), vocab.unknown_words(SLIDE_SENTENCE)
 by_third_word = {}
 for s in sentences:
     words = s.split()
-    if words[:2] == ["o", "gato"] and len(words) > 2:
+    if words[:2] == ["o", "gato"] and words[2] != "está":  # another word in the gap
         by_third_word.setdefault(words[2], s)
-futures = sorted(by_third_word.values(), key=lambda s: s != SLIDE_SENTENCE)[:2]
+futures = [SLIDE_SENTENCE, next(iter(by_third_word.values()))]
 GAP = 2  # position of "gato" in "<s> o gato ...": where <?> is predicted
 
 

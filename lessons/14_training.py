@@ -196,9 +196,12 @@ assert abs(paper_peak - 512**-0.5 * 4000**-0.5) < 1e-15
 # %% [markdown] key="training"
 
 # %%
-run = lesson_translator_run(FAST, own=False)  # a finished train-toy-translation run
+run = lesson_translator_run(FAST)  # a finished run, if there is one (see above)
+own = OUT / "run"  # where this lesson trains
 reused = run is not None
-if reused:
+if run == own:
+    text.say("reused_own", folder=run)
+elif reused:
     text.say("reused", folder=run)
 else:
     run = train_lesson_translator(FAST)  # prints what train-toy-translation prints
@@ -212,6 +215,11 @@ floor2 = smoothing_floor(eps, len(tgt_vocab2))  # the run's own vocabulary
 text.say("train_loss", first=first, last=last, floor=floor2)
 text.say("test_scores", exact=test["exact_match"], bleu=test["bleu"],
          accuracy=test["token_accuracy"], n=metrics["splits"]["test"])  # fmt: skip
+more = metrics.get("more_tests", {})  # splits 2 and 3 (runs older than them lack them)
+if more:
+    text.say("more_tests", length=more["length"]["exact_match"],
+             n_length=metrics["splits"]["length"], typed=more["typed"]["exact_match"],
+             n_typed=metrics["splits"]["typed"])  # fmt: skip
 
 # %% [markdown] key="after"
 
@@ -269,6 +277,7 @@ save_results(
     {
         "run": str(run),
         "reused_run": reused,
+        "run_is_own": run == own,
         "slide_one_minus_p": slide_one_minus_p,
         "slide_cross_entropy": slide_cross_entropy,
         "loss_before_per_token": loss_before,

@@ -16,22 +16,26 @@ from lessons.utils import (
     output_dir,
     save_figure,
     save_results,
+    show_image,
     table,
     train_lesson_translator,
+    viz_language,
 )
 from tinygrad_tx import Tensor, no_grad
 from tinygrad_tx.nn import Linear
-from tinygrad_tx.viz.html_page import LANGS
 from transformer import causal_mask, padding_mask
 from transformer.attention_page import show_attention_page
-from transformer.data import BOS_ID, EOS_ID, PAD_ID
+from transformer.data import BOS_ID, EOS_ID, PAD_ID, UNK_ID, tokenize
 from transformer.decode import beam_search, cross_attention, greedy_decode
+from transformer.plots import plot_attention
 from transformer.report import load_splits
 from transformer.train import TrainConfig
 from transformer.translator import Translator
+from transformer.unknown_words import TYPICAL, copy_rate
 
 text = lesson_text(15)  # this lesson's printed labels, in the course's language
 OUT = output_dir(15)
+PAGE_LANG = viz_language()  # of the attention picture and page: "en" or "pt"
 rng = np.random.default_rng(0)
 
 # %% [markdown] key="trained_model"
@@ -244,13 +248,84 @@ draw_heads(weights, src_words, out_words, OUT / "cross_attention.png",
 # %%
 assert looked_at == expected, looked_at
 
+# %% [markdown] key="unknown_words"
+
+# %%
+unknown_sentence = "Maria loves pizza."
+typed = tokenize(unknown_sentence, lower=False)  # as typed: "Maria", not "maria"
+unk_src = src_vocab.encode(unknown_sentence)
+unk_out = greedy_decode(model, [unk_src], max_len=len(unk_src) + 10)[0]
+text.say("unk_source", sentence=unknown_sentence,
+         ids=" ".join(src_vocab.itos[i] for i in unk_src),
+         unknown=", ".join(src_vocab.unknown_words(unknown_sentence)))  # fmt: skip
+text.say("unk_written", output=tgt_vocab.decode(unk_out))
+
+# %% [markdown] key="copy"
+
+# %%
+unk_weights = cross_attention(model, unk_src, unk_out).mean(axis=0)  # (T + 1, S)
+unknown_at = [j for j, i in enumerate(unk_src) if i == UNK_ID]  # source positions
+marked, copies = tgt_vocab.decode_tokens(unk_out), []
+for t, i in enumerate(unk_out):
+    if i == UNK_ID:  # 1) the unknown source word this row weighs most; 2) copy it
+        j = max(unknown_at, key=lambda j: unk_weights[t, j])
+        marked[t] = f"[{typed[j]}]"
+        copies.append((t, j))
+        text.say("unk_row", t=t + 1, word=typed[j], weights=", ".join(
+            f"{w} {x:.2f}" for w, x in zip(typed, unk_weights[t])))  # fmt: skip
+by_hand_copy = " ".join(marked)
+translator = Translator.load(run)
+library_copy = translator.translate([unknown_sentence])[0]
+text.say("unk_copied", by_hand=by_hand_copy, library=library_copy.output)
+rows_out = [*tgt_vocab.decode_tokens(unk_out), "</s>"]
+plot_attention(unk_weights, typed, rows_out, OUT / "unknown_words.png",
+               title=text("unk_title", source=unknown_sentence, output=by_hand_copy),
+               lang=PAGE_LANG)  # fmt: skip
+show_image(OUT / "unknown_words.png")
+
+# %% [markdown] key="check_copy"
+
+# %%
+assert by_hand_copy == library_copy.output, (by_hand_copy, library_copy.output)
+assert [typed[j] for _, j in copies] == ["Maria", "pizza"], copies  # subject, object
+for t, j in copies:  # the row of each <unk> looks hardest at the word copied there
+    assert int(unk_weights[t].argmax()) == j and unk_weights[t, j] > 0.5, unk_weights[t]
+
+# %% [markdown] key="why_unk"
+
+# %%
+with_unk = [(en, pt) for en, pt in splits.train if "<unk>" in f"{en} {pt}".split()]
+same_count = sum(en.split().count("<unk>") == pt.split().count("<unk>")
+                 for en, pt in with_unk)  # fmt: skip
+two = sum(en.split().count("<unk>") >= 2 for en, _ in with_unk)
+text.say("unk_training", n=len(with_unk), total=grouped(len(splits.train)),
+         share=len(with_unk) / len(splits.train), same=same_count, two=two,
+         example=" -> ".join(with_unk[0]))  # fmt: skip
+assert with_unk and same_count == len(with_unk)  # <unk> on both sides, as often
+
+# %%
+typical_right, typical_lines = copy_rate(translator, TYPICAL)
+in_place = 0  # sentences whose unknown words all land where the reference has them
+translations = translator.translate([sentence for sentence, _ in TYPICAL])
+for (sentence, reference), t in zip(TYPICAL, translations):
+    unknown_typed = {w for w in tokenize(sentence, lower=False)
+                     if w.lower() not in src_vocab}  # fmt: skip
+    slots = [k for k, w in enumerate(reference.split()) if w in unknown_typed]
+    in_place += bool(slots) and all(
+        k < len(t.words) and t.words[k] == reference.split()[k] for k in slots
+    )
+print("\n".join(typical_lines))
+text.say("typical", in_place=in_place, right=typical_right, n=len(TYPICAL))
+
+# %%
+assert in_place >= 8 and typical_right >= 7, (in_place, typical_right)
+
 # %% [markdown] key="page"
 
 # %%
-translator = Translator.load(run)
 page = show_attention_page(
     translator, showcase, OUT / "attention.html",
-    lang=text.language if text.language in LANGS else "en",
+    lang=PAGE_LANG,
 )  # fmt: skip
 
 # %%
@@ -274,6 +349,17 @@ save_results(
         "looked_at": looked_at,
         "expected": expected,
         "heads_on_own_word": on_own_word,
+        "unknown": {"source": unknown_sentence, "written": tgt_vocab.decode(unk_out),
+                    "by_hand": by_hand_copy, "library": library_copy.output,
+                    "copied": [typed[j] for _, j in copies],
+                    "copy_weights": [float(unk_weights[t, j]) for t, j in copies],
+                    "copied_by_largest_weight": all(
+                        int(unk_weights[t].argmax()) == j for t, j in copies)},
+        "training_pairs_with_unk": len(with_unk),
+        "unk_same_count_both_sides": same_count,
+        "typical_in_place": in_place,
+        "typical_right": typical_right,
+        "typical_n": len(TYPICAL),
     },
 )
 

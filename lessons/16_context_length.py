@@ -9,6 +9,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import time
 import tracemalloc
+from collections import Counter
 
 import numpy as np
 
@@ -17,14 +18,18 @@ from lessons.utils import (
     FAST,
     figure,
     grouped,
+    lesson_translator_run,
     machine_note,
     output_dir,
     save_figure,
     save_results,
     table,
+    train_lesson_translator,
 )
 from tinygrad_tx import Tensor
-from transformer import scaled_dot_product_attention
+from transformer import scaled_dot_product_attention, sinusoidal_table
+from transformer.evaluation import max_output_length
+from transformer.translator import Translator, run_splits
 
 text = lesson_text(16)  # this lesson's printed labels, in the course's language
 OUT = output_dir(16)
@@ -227,6 +232,137 @@ for ax in (ax_mem, ax_flop, ax_time):
     ax.legend(fontsize=8, loc="upper left")
 save_figure(fig, OUT / "context_length.png")
 
+# %% [markdown] key="length_generalisation"
+
+# %%
+run = lesson_translator_run(FAST)  # lesson 14's model, or the default run
+if run is None:
+    run = train_lesson_translator(FAST)
+translator = Translator.load(run)
+splits = run_splits(translator.saved)  # the toy corpus, remade from its seed
+train_lengths = Counter(len(en.split()) for en, _ in splits.train)
+longest = max(train_lengths)  # source tokens
+longest_target = max(len(pt.split()) for _, pt in splits.train)
+long_lengths = [len(en.split()) for en, _ in splits.length]
+text.say("toy_lengths", folder=run, n=grouped(len(splits.train)), longest=longest,
+         longest_target=longest_target, n_length=len(splits.length),
+         shortest=min(long_lengths), longest_length=max(long_lengths))  # fmt: skip
+
+
+def translate_by_length(pairs) -> dict[int, list[dict]]:
+    """{source length: [{"reference", "output", "limit"}, ...]}: the translator's
+    greedy translation of each pair, as lists of tokens, and whether it ran to
+    the length limit without writing </s>."""
+    found = translator.translate([en for en, _ in pairs])
+    rows: dict[int, list[dict]] = {}
+    for (en, reference), t in zip(pairs, found):
+        n = len(en.split())
+        limit = max_output_length(translator.model, n)
+        rows.setdefault(n, []).append({"reference": reference.split(),
+                                       "output": t.output.split(),
+                                       "limit": len(t.ids) == limit})  # fmt: skip
+    return dict(sorted(rows.items()))
+
+
+def share_right(rows: list[dict]) -> float:
+    return float(np.mean([r["output"] == r["reference"] for r in rows]))
+
+
+SPLITS = {"test": text("split_test"), "length": text("split_length")}
+by_length = {split: translate_by_length(getattr(splits, split)) for split in SPLITS}
+exact = {split: {n: share_right(rows) for n, rows in found.items()}
+         for split, found in by_length.items()}  # fmt: skip
+print(table(
+    [text("col_source_length"), text("col_split"), text("col_sentences"),
+     text("col_exact")],
+    [[n, SPLITS[split], len(by_length[split][n]), f"{e:.1%}"]
+     for split in SPLITS for n, e in exact[split].items()],
+))  # fmt: skip
+
+# %% [markdown] key="stops_early"
+
+# %%
+all_long = [r for rows in by_length["length"].values() for r in rows]
+all_test = [r for rows in by_length["test"].values() for r in rows]
+wrong = [r for r in all_long if r["output"] != r["reference"]]
+shorter = [r for r in wrong if len(r["output"]) < len(r["reference"])]
+longer = [r for r in wrong if len(r["output"]) > len(r["reference"])]
+within = sum(len(r["output"]) <= longest_target for r in shorter)
+at_limit = sum(r["limit"] for r in wrong)
+length_exact, test_exact = share_right(all_long), share_right(all_test)
+text.say("length_summary", exact=length_exact, test=test_exact, wrong=len(wrong),
+         n=len(all_long), shorter=len(shorter), within=within,
+         longest_target=longest_target, longer=len(longer),
+         at_limit=at_limit)  # fmt: skip
+need_longer = [r for r in all_long if len(r["reference"]) > longest_target]
+right_longer = sum(r["output"] == r["reference"] for r in need_longer)
+rest_right = share_right([r for r in all_long
+                          if len(r["reference"]) <= longest_target])  # fmt: skip
+text.say("need_longer", need=len(need_longer), right=right_longer,
+         longest_target=longest_target, rest=rest_right)  # fmt: skip
+if wrong:  # the shortest wrong one, to read
+    example = min(shorter or wrong, key=lambda r: len(r["reference"]))
+    text.say("length_example", reference=" ".join(example["reference"]),
+             output=" ".join(example["output"]))  # fmt: skip
+
+# %% [markdown] key="why_positions"
+
+# %%
+c = translator.model.config
+pe = sinusoidal_table(c.max_len, c.d_model).astype(np.float64)  # (max_len, d_model)
+step = np.linalg.norm(np.diff(pe, axis=0), axis=1)  # |PE(p + 1) - PE(p)|, each p
+text.say("pe_rows", rows=len(pe), d=c.d_model, trained=step[: longest - 1].mean(),
+         beyond=step[longest:].mean(), spread=np.ptp(step))  # fmt: skip
+
+# %% [markdown] key="check_length"
+
+# %%
+first = min(exact["length"])  # the shortest length past training
+later = [r for n, rows in by_length["length"].items() if n >= first + 2 for r in rows]
+assert max(exact["test"]) <= longest < first, (longest, exact)
+assert length_exact < test_exact - 0.3, (length_exact, test_exact)
+assert exact["length"][first] > share_right(later), exact["length"]
+assert len(shorter) >= 5 and within >= 0.8 * len(shorter), (len(shorter), within)
+assert len(need_longer) >= 10 and right_longer / len(need_longer) < 0.5 * rest_right
+assert np.ptp(step) < 1e-4  # every row as far from the next: the table is no limit
+
+# %%
+fig = figure(15, 4.2)
+ax_train, ax_exact, ax_out = fig.subplots(1, 3)
+ax_train.bar(list(train_lengths), list(train_lengths.values()), color="C7")
+ax_train.set(title=text("title_train_lengths"), xlabel=text("axis_source_length"),
+             ylabel=text("axis_sentences"))  # fmt: skip
+for split, color in (("test", "C0"), ("length", "C3")):
+    ax_exact.bar(list(exact[split]), [100 * e for e in exact[split].values()],
+                 color=color, label=SPLITS[split])  # fmt: skip
+ax_exact.set(title=text("title_exact"), xlabel=text("axis_source_length"),
+             ylabel=text("axis_exact"), ylim=(0, 105))  # fmt: skip
+for ax in (ax_train, ax_exact):
+    ax.axvline(longest + 0.5, color="gray", ls="--",
+               label=text("legend_longest", n=longest))  # fmt: skip
+lengths = Counter((len(r["reference"]), len(r["output"]), r["output"] == r["reference"])
+                  for r in all_long)  # fmt: skip
+for right, color, label in ((True, "C2", text("legend_right")),
+                            (False, "C3", text("legend_wrong"))):  # fmt: skip
+    points = {(x, y): n for (x, y, ok), n in lengths.items() if ok == right}
+    sizes = [300 * n / max(lengths.values()) for n in points.values()]  # area: count
+    ax_out.scatter([x for x, _ in points], [y for _, y in points], s=sizes,
+                   color=color, alpha=0.5, label=label)  # fmt: skip
+reach = [min(len(r["reference"]) for r in all_long) - 1,
+         max(len(r["reference"]) for r in all_long) + 1]  # fmt: skip
+ax_out.plot(reach, reach, "k:", label=text("legend_same_length"))
+ax_out.axhline(longest_target, color="gray", ls="--",
+               label=text("legend_longest_target", n=longest_target))  # fmt: skip
+ax_out.set(title=text("title_wrong"), xlabel=text("axis_reference_length"),
+           ylabel=text("axis_output_length"))  # fmt: skip
+for ax in (ax_train, ax_exact, ax_out):
+    ax.grid(alpha=0.3)
+    legend = ax.legend(fontsize=8)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+for handle in legend.legend_handles[:2]:  # the scatter's: one size in the legend
+    handle.set_sizes([40])
+save_figure(fig, OUT / "length_generalisation.png")
+
 # %%
 save_results(
     OUT,
@@ -238,6 +374,20 @@ save_results(
         "bytes_per_entry": bytes_per_entry,
         "gpt": gpt,
         "head_size": D,
+        "longest_training_source": longest,
+        "longest_training_target": longest_target,
+        "exact_by_source_length": exact,
+        "length_exact": length_exact,
+        "test_exact": test_exact,
+        "length_wrong": len(wrong),
+        "length_shorter": len(shorter),
+        "length_shorter_within_longest_target": within,
+        "length_longer": len(longer),
+        "length_at_limit": at_limit,
+        "length_need_longer_than_training": len(need_longer),
+        "length_need_longer_right": right_longer,
+        "length_rest_exact": rest_right,
+        "pe_step_spread": float(np.ptp(step)),
     },
 )
 

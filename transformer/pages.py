@@ -18,6 +18,33 @@ from tinygrad_tx.viz import HtmlPage, graph_page
 
 from . import graph_examples as gx
 
+# The examples' titles in Portuguese (the English ones are in graph_examples.py),
+# with the terms of lessons/glossary.tsv.
+TITLES_PT = {
+    "neuron": "um neurônio: o = tanh(x1·w1 + x2·w2 + b)",
+    "thinking-machines": "Thinking Machines: softmax(q1 Kᵀ / √64) V, depois "
+    "L = sum(z1)",
+    "mlp": "MLP(3, [4, 4, 1]), perda = mean((MLP(x) - y)²)",
+    "softmax": "softmax([2, 1, 0.1]): fundida e composta, mesmos valores e "
+    "gradientes",
+    "attention": "softmax(Q Kᵀ / √d_k) V, máscara causal (em vermelho: onde a "
+    "máscara entra)",
+    "multi-head": "MultiHeadAttention(d_model=16, n_heads=2), autoatenção, "
+    "máscara causal",
+    "encoder-layer": "EncoderLayer: x = LayerNorm(x + Sublayer(x)), máscara de "
+    "padding",
+    "decoder-layer": "DecoderLayer: autoatenção causal, atenção cruzada com a "
+    "memória (memory), FFN",
+    "transformer": "um passo de treinamento do Transformer, 2 camadas no encoder e "
+    "2 no decoder (--depth 3 ou 4 para mais detalhes)",
+}
+
+
+def example_title(name: str, lang: str = "en") -> str:
+    """The title of render-graph example `name` in `lang` ("en" or "pt")."""
+    title = gx.get_example(name).title
+    return TITLES_PT.get(name, title) if lang == "pt" else title
+
 
 def example_page(
     name: str, *, lang: str = "en", device: str = "cpu", depth: int | None = None
@@ -28,7 +55,7 @@ def example_page(
     return graph_page(
         example.build(device),
         depth=example.page_depth if depth is None else depth,
-        title=example.title,
+        title=example_title(name, lang),
         lang=lang,
         module_colors=gx.MODULE_COLORS,
     )

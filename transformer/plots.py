@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 
 import numpy as np
 
 from tinygrad_tx.io import atomic_write_bytes
+from tinygrad_tx.viz.html_page import check_lang
+
+# The words of the attention heatmaps, in the course's two languages (the
+# Portuguese terms are those of lessons/glossary.tsv).
+ATTENTION_LABELS = {
+    "en": {"title": "Cross-attention", "mean": "mean of all heads", "head": "head {n}",
+           "source": "source word (key)", "output": "output word (query)",
+           "weight": "attention weight"},
+    "pt": {"title": "Atenção cruzada", "mean": "média de todas as cabeças",
+           "head": "cabeça {n}", "source": "palavra de origem (key)",
+           "output": "palavra escrita (query)", "weight": "peso de atenção"},
+}  # fmt: skip
 
 
 def plot_loss_curves(
@@ -98,7 +111,8 @@ def plot_attention(
     src_words: list[str],
     tgt_words: list[str],
     path: str | os.PathLike,
-    title: str = "Cross-attention",
+    title: str | None = None,
+    lang: str = "en",
 ):
     """Heatmaps of attention weights, one word per row and per column.
 
@@ -106,8 +120,10 @@ def plot_attention(
     panel per head after a first panel with their mean. Row i is the i-th
     output word (the query that produced it), column j the j-th source word (a
     key); each row sums to 1: where the model looked while writing that word.
-    Returns the matplotlib Figure (already saved to `path` as a PNG).
+    `lang` ("en" or "pt") is the language of the labels, and of the default
+    title. Returns the matplotlib Figure (already saved to `path` as a PNG).
     """
+    words = ATTENTION_LABELS[check_lang(lang, "plot_attention")]
     weights = np.asarray(weights, dtype=np.float64)
     given = weights.shape
     if weights.ndim == 2:
@@ -118,14 +134,16 @@ def plot_attention(
             f"{len(tgt_words)} output words x {len(src_words)} source words "
             "(expected (Lq, Lk) or (H, Lq, Lk))"
         )
-    panels = [("mean of all heads", weights.mean(axis=0))] if len(weights) > 1 else []
+    panels = [(words["mean"], weights.mean(axis=0))] if len(weights) > 1 else []
     panels += [
-        (f"head {h + 1}" if len(weights) > 1 else "", w) for h, w in enumerate(weights)
+        (words["head"].format(n=h + 1) if len(weights) > 1 else "", w)
+        for h, w in enumerate(weights)
     ]
-    return _draw_heatmaps(panels, src_words, tgt_words, path, title)
+    title = words["title"] if title is None else title
+    return _draw_heatmaps(panels, src_words, tgt_words, path, title, words)
 
 
-def _draw_heatmaps(panels, src_words, tgt_words, path, title):
+def _draw_heatmaps(panels, src_words, tgt_words, path, title, words):
     from matplotlib.figure import Figure
 
     cell = 0.45  # inches per word
@@ -144,13 +162,20 @@ def _draw_heatmaps(panels, src_words, tgt_words, path, title):
         image = ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0, aspect="equal")
         ax.set_xticks(range(len(src_words)), src_words, rotation=60, ha="right")
         ax.set_yticks(range(len(tgt_words)), tgt_words)
-        ax.set_xlabel("source word (key)")
-        ax.set_ylabel("output word (query)")
+        ax.set_xlabel(words["source"])
+        ax.set_ylabel(words["output"])
         ax.set_title(name)
-    fig.colorbar(image, ax=list(axes), shrink=0.8, label="attention weight")
-    fig.suptitle(title)
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label=words["weight"])
+    fig.suptitle(_wrap(title, fig.get_figwidth()))
     _save(fig, path)
     return fig
+
+
+def _wrap(title: str, inches: float, points: float = 12.0) -> str:
+    """The title in lines that fit a figure `inches` wide (a character of a
+    `points`-point font is about 0.55 of its size wide): never cut off."""
+    chars = max(20, int(inches * 72 / (0.55 * points)))
+    return "\n".join(textwrap.wrap(title, chars)) or title
 
 
 def _moving_average(values: np.ndarray, window: int = 20) -> np.ndarray:

@@ -218,6 +218,16 @@ def test_labels_follow_the_language():
     assert 'lang="pt"' in example_page("neuron", lang="pt").html
 
 
+def test_titles_follow_the_language():
+    for name in gx.EXAMPLES:
+        en, pt = (_data(example_page(name, lang=lang))["title"] for lang in ("en", "pt"))
+        assert en == gx.get_example(name).title and pt != en, name
+    assert _data(example_page("neuron", lang="pt"))["title"].startswith("um neurônio")
+    x = Tensor(2.0, requires_grad=True, name="x")
+    assert _data(graph_page(x * x, lang="pt"))["title"] == "grafo de computação"
+    assert _data(graph_page(x * x))["title"] == "computation graph"
+
+
 def test_each_notebook_fragment_has_its_own_id():
     page = example_page("neuron")
     a, b = page._repr_html_(), page._repr_html_()
@@ -236,18 +246,30 @@ def test_show_outside_a_notebook_writes_the_file_and_says_where(tmp_path, capsys
         == f"wrote {tmp_path / 'square.html'} (open it in a browser)\n"
     )
     assert (tmp_path / "square.html").stat().st_size > 1000
+    show_graph_page(x * x, path=tmp_path / "quadrado.html", lang="pt")
+    assert capsys.readouterr().out == (
+        f"página gravada em {tmp_path / 'quadrado.html'} (abra no navegador)\n"
+    )
 
 
 def test_portuguese_labels_use_no_variant_the_glossary_forbids():
     from pathlib import Path
 
+    from tinygrad_tx.viz.graph_page import DEFAULT_TITLE
     from tinygrad_tx.viz.graph_page import LABELS as GRAPH
+    from tinygrad_tx.viz.html_page import WROTE
     from transformer.attention_page import LABELS as ATTENTION
+    from transformer.pages import TITLES_PT
+    from transformer.plots import ATTENTION_LABELS
 
     glossary = Path(__file__).resolve().parents[2] / "lessons" / "glossary.tsv"
     lines = glossary.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
-    text = " ".join([*GRAPH["pt"].values(), *ATTENTION["pt"].values()])
+    text = " ".join([
+        *GRAPH["pt"].values(), *ATTENTION["pt"].values(), *style.WORDS["pt"].values(),
+        *ATTENTION_LABELS["pt"].values(), *TITLES_PT.values(), DEFAULT_TITLE["pt"],
+        WROTE["pt"],
+    ])  # fmt: skip
     for english, _, forbidden, *_ in rows:
         for variant in filter(None, (v.strip() for v in forbidden.split(","))):
             pattern = rf"(?<!\w){re.escape(variant)}(?!\w)"

@@ -85,6 +85,14 @@ def test_thinking_machines_shows_the_slides_numbers(chromium, tmp_path):
     assert_shown(shown["z1"], rec.graph.tensors[index_of(rec, "z1")].data)
 
 
+def test_portuguese_page_groups_large_counts_with_spaces(chromium, tmp_path):
+    root, _ = build("encoder-layer")  # self_attn: 4 · (16 · 16 + 16) parameters
+    page = graph_page(root, depth=1, lang="pt")
+    with visit(chromium, page, tmp_path) as p:
+        box = p.locator("g.txv-box", has_text="self_attn").text_content()
+    assert "1 088 parâmetros" in box and "1,088" not in box
+
+
 MARKED = """() => {
   const ids = (sel) => [...document.querySelectorAll(sel)].map((e) => +e.dataset.node);
   return [ids("g.txv-node"), ids("g.txv-pending"), ids("g.txv-grad-done")];

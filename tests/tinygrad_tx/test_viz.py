@@ -384,3 +384,43 @@ def test_viz_modules_import_each_other_without_a_circle():
         }
     deps.pop("__init__")  # the package's front door re-exports the modules
     list(graphlib.TopologicalSorter(deps).static_order())  # CycleError on a circle
+
+
+# ---------------------------------------------------------------- languages
+
+
+def test_legend_and_added_words_in_portuguese():
+    loss, _ = tower_loss()  # after backward: its gradients are there to colour
+    found = nodes(draw_graph(loss, color_by_grad=True, lang="pt").source)
+    legend = found["legend"]
+    assert "<B>legenda</B>" in legend and "aplica uma máscara de atenção" in legend
+    assert "tamanho do gradiente √mean(g²), escala logarítmica" in legend
+    assert "exatamente 0" in legend and "sem .grad guardado" in legend
+    assert "de 1e" in legend and " a 1e" in legend and "abaixo de 1e" in legend
+    words = " ".join(found.values())
+    assert "legend<" not in words and " to 1e" not in words and "exactly 0" not in words
+    boxes = nodes(draw_graph(loss, depth=2, lang="pt").source)
+    mix = next(a for a in boxes.values() if "blocks.0.mix<BR/>" in a)
+    assert "40 parâmetros" in mix and "aplica máscara" in mix and "operações" in mix
+
+
+def test_large_parameter_counts_are_grouped_by_spaces():
+    layer = nn.Linear(32, 32)  # 32·32 + 32 = 1 056 parameters
+    out = layer(Tensor(np.ones((1, 32), np.float32))).sum()
+    for lang, word in (("en", "params"), ("pt", "parâmetros")):
+        found = nodes(draw_graph(out, depth=0, lang=lang).source)
+        (box,) = [a for k, a in found.items() if k.startswith("m")]
+        assert f"1 056 {word}" in box and "1,056" not in box
+
+
+def test_unnamed_leaves_are_named_in_the_drawing_language():
+    w = nn.Linear(2, 1, bias=False)
+    out = w(Tensor(np.ones((1, 2), np.float32), requires_grad=True)) * 2.0
+    words = " ".join(nodes(draw_graph(out, lang="pt").source).values())
+    assert "entrada" in words and "parâmetro" not in words  # weight is named
+    assert "input" not in words
+
+
+def test_a_language_the_drawing_does_not_know_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"draw_graph: lang must be 'en'.*got 'zh'"):
+        draw_graph(_tiny(), lang="zh")

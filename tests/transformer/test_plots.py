@@ -54,6 +54,35 @@ def test_attention_heatmap_puts_words_on_both_axes(tmp_path):
     np.testing.assert_allclose(shown[0].get_images()[0].get_array(), weights.mean(0))
 
 
+def test_attention_heatmap_speaks_portuguese_with_the_glossary_terms(tmp_path):
+    src, tgt = ["the", "cat", "</s>"], ["o", "gato", "</s>"]
+    weights = np.random.default_rng(1).dirichlet(np.ones(3), size=(2, 3))
+    fig = plot_attention(weights, src, tgt, tmp_path / "a.png", lang="pt")
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.get_images()]
+    assert [ax.get_title() for ax in shown] == [
+        "média de todas as cabeças", "cabeça 1", "cabeça 2"
+    ]
+    assert {ax.get_xlabel() for ax in shown} == {"palavra de origem (key)"}
+    assert {ax.get_ylabel() for ax in shown} == {"palavra escrita (query)"}
+    assert fig._suptitle.get_text() == "Atenção cruzada"  # the default title
+    colorbar = next(ax for ax in fig.axes if ax not in shown and ax.get_visible())
+    assert colorbar.get_ylabel() == "peso de atenção"
+
+
+def test_a_long_title_is_wrapped_to_the_figure_not_cut_off(tmp_path):
+    words = ["maria", "loves", "pizza"]
+    title = "Cross-attention of the last decoder layer: " + " ".join(words * 6)
+    fig = plot_attention(np.eye(3), words, words, tmp_path / "a.png", title=title)
+    lines = fig._suptitle.get_text().split("\n")
+    assert len(lines) > 1 and " ".join(lines) == title
+    assert max(map(len, lines)) <= fig.get_figwidth() * 72 / (0.55 * 12)
+
+
+def test_attention_heatmap_in_an_unknown_language_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match=r"plot_attention: lang must be 'en'.*'zh'"):
+        plot_attention(np.ones((1, 1)), ["a"], ["b"], tmp_path / "a.png", lang="zh")
+
+
 def test_attention_heatmap_rejects_weights_that_do_not_fit_the_words(tmp_path):
     with pytest.raises(ValueError, match=r"\(3, 4\) do not match 2 output words x 4"):
         plot_attention(

@@ -15,6 +15,7 @@ import graphviz
 from . import style
 from ._common import DEFAULT_MAX_NODES, as_roots, check_options, install_hint
 from .graph import Graph, View, choose_depth, is_constant
+from .html_page import check_lang
 from .text import view_text
 
 
@@ -54,6 +55,7 @@ def draw_graph(
     compact: bool = False,
     title: str | None = None,
     module_colors: dict[str, int] | None = None,
+    lang: str = "en",
 ) -> TensorGraph:
     """The graph that computed `root`, as a graphviz.Digraph.
 
@@ -73,13 +75,16 @@ def draw_graph(
     module_colors  {module class name: colour index 0-7} for the clusters (a
                    model's drawings pass one so its parts keep their colours);
                    other classes get a colour from a hash of their name.
+    lang           "en" or "pt": the language of the legend and of the words
+                   the drawing adds (op and parameter counts, "applies mask").
     """
+    words = style.WORDS[check_lang(lang, "draw_graph")]
     roots, panels = as_roots(root)
     check_options(depth, rankdir, max_nodes)
     graph = Graph(roots, panels, compact)
     chosen, note = choose_depth(graph, depth, max_nodes)
     view = View(graph, chosen)
-    drawer = _Drawer(view, show_data, show_grad, color_by_grad, module_colors)
+    drawer = _Drawer(view, show_data, show_grad, color_by_grad, module_colors, words)
     dot = TensorGraph(
         name="tinygrad_tx",
         graph_attr=_graph_attr(rankdir, title, note),
@@ -112,8 +117,8 @@ class _Drawer:
     """Builds the Digraph from a View: node statements filed under their cluster,
     a key (panel, chain of module calls); then the clusters, nested; then edges."""
 
-    def __init__(self, view: View, show_data, show_grad, by_grad, module_colors):
-        self.view, self.g = view, view.graph
+    def __init__(self, view: View, show_data, show_grad, by_grad, module_colors, words):
+        self.view, self.g, self.words = view, view.graph, words
         self.palette = style.check_palette(module_colors)
         self.show_data, self.show_grad = show_data, show_grad
         sizes = [style.grad_rms(t.grad) for t in self.g.tensors if t.grad is not None]
@@ -145,7 +150,7 @@ class _Drawer:
             self._emit_contents(dot, (0, ()))
         dot.edges(view.edges())
         if self.has_mask or self.scale is not None:
-            legend = style.legend_label(self.scale, self.has_mask)
+            legend = style.legend_label(self.scale, self.has_mask, self.words)
             dot.node("legend", legend, shape="plain")
 
     def _add(self, key: tuple, statement: tuple) -> None:
@@ -199,7 +204,7 @@ class _Drawer:
             else (f"{scope.path} ({scope.module_type})")
         )
         if repeat > 1:
-            label += f", call {repeat}"
+            label += ", " + self.words["call"].format(n=repeat)
         attr = {
             "label": label,
             "style": "rounded,filled",
@@ -236,12 +241,10 @@ class _Drawer:
             if fn is not None:
                 title, kind = t.name or fn.op_name(), "tensor"
             elif g.is_parameter(i):
-                title, kind = t.name or "parameter", "param"
+                title, kind = t.name or self.words["parameter"], "param"
             else:
-                title, kind = (
-                    t.name or ("input" if t.requires_grad else "constant"),
-                    "input",
-                )
+                unnamed = self.words["input" if t.requires_grad else "constant"]
+                title, kind = t.name or unnamed, "input"
             label = style.tensor_label(
                 title,
                 t,
@@ -264,6 +267,7 @@ class _Drawer:
             out.shape,
             masked=fn.applies_mask,
             merged=merged,
+            words=self.words,
         )
         attr = {"shape": "ellipse", "style": "filled", "fillcolor": style.FILL["op"]}
         attr["fontsize"] = "9"
@@ -281,6 +285,7 @@ class _Drawer:
             box,
             [tensors[i].shape for i in box.inputs],
             [tensors[i].shape for i in box.outputs],
+            self.words,
         )
         fill, border = self._colors(box.scope)
         attr = {"shape": "box3d", "style": "filled", "fillcolor": fill, "color": border}

@@ -79,6 +79,9 @@ LABELS = {
 }  # fmt: skip
 
 
+DEFAULT_TITLE = {"en": "computation graph", "pt": "grafo de computação"}
+
+
 def graph_page(
     root,
     *,
@@ -103,7 +106,7 @@ def graph_page(
     rec = record(root)
     chosen, note = choose_depth(rec.graph, depth, max_nodes)
     data = _page_data(rec, chosen, palette)
-    data.update(title=title or "computation graph", note=note, labels=LABELS[lang])
+    data.update(title=title or DEFAULT_TITLE[lang], note=note, labels=LABELS[lang])
     css = asset(_ASSETS, "page.css") + asset(_ASSETS, "graph_page.css")
     script = (
         "(function () {\n"

@@ -24,6 +24,10 @@ from pathlib import Path
 from ..io import atomic_write_bytes
 
 LANGS = ("en", "pt")
+WROTE = {  # what `show` prints outside a notebook, in the page's language
+    "en": "wrote {path} (open it in a browser)",
+    "pt": "página gravada em {path} (abra no navegador)",
+}
 
 
 def asset(package: str, name: str) -> str:
@@ -90,13 +94,14 @@ class HtmlPage:
 
     def show(self, path: str | os.PathLike) -> None:
         """In a notebook, display the page in the cell; elsewhere (a lesson run
-        as a script) save it at `path` and print where it went."""
+        as a script) save it at `path` and print where it went, in the page's
+        language."""
         if _in_notebook():
             from IPython.display import display
 
             display(self)
         else:
-            print(f"wrote {self.save(path)} (open it in a browser)")
+            print(WROTE[self.lang].format(path=self.save(path)))
 
     def _repr_html_(self) -> str:
         return self.fragment()

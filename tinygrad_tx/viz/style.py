@@ -104,6 +104,41 @@ ZERO_GRAD = "#d9d9d9"
 
 SHAPE_OPS = {"matmul", "linear", "reshape", "transpose", "broadcast_to"}
 
+# The words a drawing shows, in the course's two languages (draw_graph's `lang`;
+# the Portuguese terms are those of lessons/glossary.tsv).
+WORDS = {
+    "en": {
+        "legend": "legend", "op": "op", "mask_legend": "applies an attention mask",
+        "grad_size": "gradient size √mean(g²), log scale",
+        "no_grads": "no gradients: call backward() first",
+        "decade": "1e{lo} to 1e{hi}", "below": "below 1e{hi}", "zero": "exactly 0",
+        "no_grad_kept": "no .grad kept (see backward(retain_grads=True))",
+        "applies_mask": "applies mask", "ops_1": "op", "ops_n": "ops",
+        "params": "params", "nothing": "nothing", "parameter": "parameter",
+        "input": "input", "constant": "constant", "call": "call {n}",
+    },
+    "pt": {
+        "legend": "legenda", "op": "operação",
+        "mask_legend": "aplica uma máscara de atenção",
+        "grad_size": "tamanho do gradiente √mean(g²), escala logarítmica",
+        "no_grads": "sem gradientes: chame backward() antes",
+        "decade": "de 1e{lo} a 1e{hi}", "below": "abaixo de 1e{hi}",
+        "zero": "exatamente 0",
+        "no_grad_kept": "sem .grad guardado (veja backward(retain_grads=True))",
+        "applies_mask": "aplica máscara", "ops_1": "operação",
+        "ops_n": "operações",
+        "params": "parâmetros", "nothing": "nada", "parameter": "parâmetro",
+        "input": "entrada", "constant": "constante", "call": "chamada {n}",
+    },
+}  # fmt: skip
+
+
+def grouped(count: int) -> str:
+    """A whole number with its digits in groups of three, split by spaces
+    (1088 -> '1 088'), as the lessons write them: a comma or a point between
+    the groups would read as a decimal mark to English or Portuguese readers."""
+    return f"{count:,}".replace(",", " ")
+
 
 def shape_text(shape: tuple) -> str:
     return "scalar" if shape == () else str(tuple(shape))
@@ -167,7 +202,13 @@ def constant_label(t) -> str:
 
 
 def op_label(
-    name: str, in_shapes: list[tuple], out_shape: tuple, *, masked=False, merged=False
+    name: str,
+    in_shapes: list[tuple],
+    out_shape: tuple,
+    *,
+    masked=False,
+    merged=False,
+    words: dict = WORDS["en"],
 ) -> str:
     """The op's name; the shapes for matmul, linear and movement ops; "applies
     mask" in red for a masking op; the output's shape when the op stands for
@@ -183,24 +224,26 @@ def op_label(
     if merged and not shows_out:
         lines.append(small(escape(f"→ {shape_text(out_shape)}")))
     if masked:
-        lines.append(f'<FONT COLOR="{MASK_RED}">applies mask</FONT>')
+        lines.append(f'<FONT COLOR="{MASK_RED}">{escape(words["applies_mask"])}</FONT>')
     return html(lines)
 
 
-def box_label(box, in_shapes: list[tuple], out_shapes: list[tuple]) -> str:
+def box_label(
+    box, in_shapes: list[tuple], out_shapes: list[tuple], words: dict = WORDS["en"]
+) -> str:
     scope = box.scope
     lines = [f"<B>{escape(scope.module_type)}</B>"]
     if scope.path != scope.module_type:
         lines.append(escape(scope.path))
-    ins = ", ".join(shape_text(s) for s in in_shapes) or "nothing"
+    ins = ", ".join(shape_text(s) for s in in_shapes) or words["nothing"]
     outs = ", ".join(shape_text(s) for s in out_shapes)
     lines.append(small(escape(f"{ins} → {outs}")))
-    detail = f"{box.n_ops} op" + ("s" if box.n_ops != 1 else "")
+    detail = f"{box.n_ops} {words['ops_1' if box.n_ops == 1 else 'ops_n']}"
     if box.n_params:
-        detail += f" · {box.n_params:,} params"
-    lines.append(small(detail))
+        detail += f" · {grouped(box.n_params)} {words['params']}"
+    lines.append(small(escape(detail)))
     if box.masked:
-        lines.append(f'<FONT COLOR="{MASK_RED}">applies mask</FONT>')
+        lines.append(f'<FONT COLOR="{MASK_RED}">{escape(words["applies_mask"])}</FONT>')
     return html(lines)
 
 
@@ -238,38 +281,38 @@ class GradScale:
         index = self._index(self.top - math.floor(math.log10(magnitude)))
         return GRAD_COLORS[index]
 
-    def bins(self) -> list[tuple[str, str]]:
+    def bins(self, words: dict = WORDS["en"]) -> list[tuple[str, str]]:
         """(label, fill colour) from large to small, for the legend."""
         rows = []
         for j in range(self.n_bins):
             d = self.top - j
-            label = f"1e{d} to 1e{d + 1}"
+            label = words["decade"].format(lo=d, hi=d + 1)
             if j == self.n_bins - 1 and j > 0:
-                label = f"below 1e{d + 1}"
+                label = words["below"].format(hi=d + 1)
             index = self._index(j)
             rows.append((label, GRAD_COLORS[index]))
         return rows
 
 
-def legend_label(scale: GradScale | None, has_mask: bool) -> str:
-    rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
+def legend_label(
+    scale: GradScale | None, has_mask: bool, words: dict = WORDS["en"]
+) -> str:
+    """The legend's HTML table: the mask's octagon, the gradient colours."""
+    w = {k: escape(v) for k, v in words.items()}
+    rows = [f'<TR><TD COLSPAN="2"><B>{w["legend"]}</B></TD></TR>']
     if has_mask:
         rows.append(
-            f'<TR><TD BGCOLOR="{FILL["mask"]}" COLOR="{MASK_RED}">op</TD>'
-            "<TD ALIGN='LEFT'>applies an attention mask</TD></TR>"
+            f'<TR><TD BGCOLOR="{FILL["mask"]}" COLOR="{MASK_RED}">{w["op"]}</TD>'
+            f"<TD ALIGN='LEFT'>{w['mask_legend']}</TD></TR>"
         )
     if scale is not None:
-        rows.append('<TR><TD COLSPAN="2">gradient size √mean(g²), log scale</TD></TR>')
+        rows.append(f'<TR><TD COLSPAN="2">{w["grad_size"]}</TD></TR>')
         if scale.empty:
-            rows.append(
-                '<TR><TD COLSPAN="2">no gradients: call backward() first</TD></TR>'
-            )
+            rows.append(f'<TR><TD COLSPAN="2">{w["no_grads"]}</TD></TR>')
         else:
-            rows += [_swatch(fill, label) for label, fill in scale.bins()]
-            rows.append(_swatch(ZERO_GRAD, "exactly 0"))
-        rows.append(
-            _swatch("#ffffff", "no .grad kept (see backward(retain_grads=True))")
-        )
+            rows += [_swatch(fill, label) for label, fill in scale.bins(words)]
+            rows.append(_swatch(ZERO_GRAD, words["zero"]))
+        rows.append(_swatch("#ffffff", words["no_grad_kept"]))
     return (
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
         + "".join(rows)

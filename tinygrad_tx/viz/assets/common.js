@@ -30,6 +30,13 @@ function setAttrs(e, attrs) {
   }
 }
 
+// A whole number with its digits in groups of three, split by spaces
+// (1088 -> "1 088"), as the lessons write them in both languages: a comma
+// or a point between the groups would read as a decimal mark to one of them.
+function grouped(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
 const _canvas = document.createElement("canvas").getContext("2d");
 function textWidth(text, font) {
   _canvas.font = font;

@@ -95,7 +95,7 @@ function graphPage(root, data) {
   };
   const boxLines = (c) => {
     const cl = data.clusters[c];
-    const detail = `${cl.ops} ${L.ops}` + (cl.params ? ` · ${cl.params.toLocaleString("en")} ${L.params}` : "");
+    const detail = `${cl.ops} ${L.ops}` + (cl.params ? ` · ${grouped(cl.params)} ${L.params}` : "");
     return [[cl.type || cl.path, BOLD], [cl.path, FONT], [detail, FONT]];
   };
   const widthOf = (lines) => Math.max(...lines.map(([t, f]) => textWidth(t, f))) + 16;
