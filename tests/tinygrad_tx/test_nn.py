@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from engine_oracle import rand
+from helpers import rand
 
 import tinygrad_tx
 from tinygrad_tx import Tensor, nn

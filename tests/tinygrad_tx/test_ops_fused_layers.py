@@ -6,7 +6,7 @@ dropout included (both draw the same mask from the same seed)."""
 
 import numpy as np
 import pytest
-from engine_oracle import assert_close, away_from, check_op, rand
+from helpers import assert_close, away_from, check_op, rand
 
 import tinygrad_tx
 from tinygrad_tx import Tensor
