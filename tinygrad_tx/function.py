@@ -11,22 +11,16 @@ a gradient will be needed, links the output Tensor to this Function (`out._ctx`)
 which links to its inputs (`parents`). The links point one way only, from an
 output to its inputs, so a graph is freed by reference counting alone, with no
 help from Python's cycle collector.
+
+A Function also remembers each input's version (a count of in-place changes,
+see `Tensor.data`): if an input was changed after forward saved it, backward
+would compute with the new values, so it stops with an error instead.
 """
 
 from __future__ import annotations
 
-
-class _Switches:
-    """The engine's global switches. Change them only through the context
-    managers in `tinygrad_tx.autograd` (`no_grad`, `detect_anomaly`) and
-    `Module.__call__` (the module scope)."""
-
-    grad_enabled = True  # False inside `no_grad()`: no graph is built
-    detect_anomaly = False  # True inside `detect_anomaly()`: check every result
-    scope = None  # the innermost module call running now (for graph drawings)
-
-
-switches = _Switches()
+from .autograd import switches
+from .backend import get_array_module
 
 
 class Function:
@@ -35,6 +29,7 @@ class Function:
     Graph state (set by `apply`, read by backward and by the graph drawer):
       parents           the input Tensors, in order
       needs_input_grad  one bool per input: does it need a gradient?
+      versions          each input's version when forward ran
       scope             the module call that created this op (or None)
       released          True once backward freed the saved arrays
 
@@ -69,24 +64,59 @@ class Function:
                 )
         fn = cls()
         try:
-            out_data = fn.forward(*[t.data for t in inputs], **options)
+            out_data = fn.forward(*[t._data for t in inputs], **options)
         except (ValueError, IndexError) as exc:
             raise _with_op_context(exc, cls.op_name(), inputs) from exc
 
         needs_input_grad = tuple([t.requires_grad for t in inputs])
         requires_grad = switches.grad_enabled and True in needs_input_grad
-        out = tensor.Tensor._from_op(out_data, device, requires_grad)
+        # The output is a Tensor like the inputs (made through them, so that this
+        # module need not import tensor.py, which imports the ops).
+        out = inputs[0]._from_op(out_data, device, requires_grad)
         if requires_grad:
             fn.parents = inputs
             fn.needs_input_grad = needs_input_grad
+            fn.versions = [t._saved_version() for t in inputs]
             fn.scope = switches.scope
             out._ctx = fn
         if switches.detect_anomaly:
-            from .autograd import check_finite
-
             fn.scope = switches.scope  # also inside no_grad(), for the message
-            check_finite(out_data, fn, inputs, "forward output")
+            fn.check_finite(out_data, inputs, "forward output")
         return out
+
+    def check_versions(self) -> None:
+        """Raise if an input changed in place since forward saved it."""
+        for i, (t, version) in enumerate(zip(self.parents, self.versions)):
+            if t._saved_version() != version:
+                what = f"'{t.name}'" if t.name else f"input {i}"
+                raise RuntimeError(
+                    f"backward: {self.op_name()}'s {what} of shape {t.shape} was "
+                    f"changed in place after {self.op_name()} used it (version "
+                    f"{version}, now {t._version}), so its gradient would be "
+                    "computed from the new values; change a copy instead, or run "
+                    "the forward pass again after the change"
+                )
+
+    def check_finite(self, array, inputs, what: str) -> None:
+        """Raise FloatingPointError if `array` holds NaN or inf (anomaly mode)."""
+        if array is None or array.dtype.kind != "f":
+            return
+        xp = get_array_module(array)
+        if bool(xp.isfinite(array).all()):
+            return
+        kind = "NaN" if bool(xp.isnan(array).any()) else "inf"
+        scope = getattr(self, "scope", None)
+        where = "outside any module"
+        if scope is not None:
+            kind_of = (
+                f" ({scope.module_type})" if scope.path != scope.module_type else ""
+            )
+            where = f"in module {scope.path}{kind_of}"
+        shapes = ", ".join(str(t.shape) for t in inputs)
+        raise FloatingPointError(
+            f"detect_anomaly: {self.op_name()} {where} produced {kind} in its "
+            f"{what} of shape {array.shape}; its inputs have shapes {shapes}"
+        )
 
     def release(self):
         """Drop the arrays saved for backward; keep the graph links for drawing."""
@@ -100,11 +130,14 @@ _GRAPH_STATE = ("parents", "needs_input_grad", "scope", "applies_mask")
 
 
 def _with_op_context(exc: Exception, op: str, inputs) -> Exception:
-    """The same kind of error, its message prefixed with the op and the shapes."""
+    """The same kind of error, its message prefixed with the op and the shapes,
+    and ending with the module the op ran in (if any)."""
     shapes = " and ".join(str(t.shape) for t in inputs)
     message = f"{op} on shapes {shapes}: {exc}"
     if str(exc).startswith(f"{op}:"):  # the op already named itself and the shapes
         message = str(exc)
+    if switches.scope is not None:
+        message += f", in module {switches.scope.path}"
     kind = IndexError if isinstance(exc, IndexError) else ValueError
     return kind(message)
 
@@ -125,8 +158,3 @@ def unbroadcast(grad, shape: tuple[int, ...]):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
-
-
-# Last, because tensor.py imports this module: `tensor.Tensor` is looked up when
-# an op runs, by which time both modules are complete.
-from . import tensor  # noqa: E402

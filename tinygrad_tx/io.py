@@ -51,7 +51,7 @@ def save(
 
     arrays = {}
     for name, value in state_dict.items():
-        array = to_numpy(value.data if isinstance(value, Tensor) else value)
+        array = to_numpy(value._data if isinstance(value, Tensor) else value)
         if not isinstance(name, str) or not hasattr(array, "dtype"):
             raise TypeError(
                 f"save: expected {{name: array or Tensor}} with string names, got "

@@ -49,7 +49,8 @@ class Optimizer:
         self.steps += 1
         for i, p in enumerate(self.params):
             if p.grad is not None:
-                self.update(i, p.data, p.grad)
+                self.update(i, p._data, p.grad)
+                p._changed()  # a new version: graphs that saved p are stale
 
     def update(self, i: int, param, grad) -> None:
         raise NotImplementedError

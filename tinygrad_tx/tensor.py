@@ -4,6 +4,7 @@ Public state, as in micrograd: `data` (the array) and `grad` (dL/d(this), an
 array of the same shape, or None). Private graph state: `_ctx`, the Function that
 produced this tensor (None for a leaf such as a parameter or an input); that
 Function holds the input tensors, and backward() walks those links in reverse.
+`_version` counts the in-place changes of `data` (see `Tensor.data`).
 
 Every method below is a thin `def` over one op in `tinygrad_tx.ops`: the math,
 and the derivative, are documented there.
@@ -11,11 +12,21 @@ and the derivative, are documented there.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import autograd
-from .arguments import bool_array, check_axis, leaf_array, operand_array, shape_args
-from .backend import check_device, to_device, to_numpy
+from .arguments import (
+    array_on,
+    assigned_array,
+    bool_array,
+    check_axis,
+    leaf_array,
+    operand_array,
+    shape_args,
+)
+from .backend import as_array, check_device, same_values, to_device, to_numpy, xp_for
 from .ops import elementwise as E
 from .ops import linalg, movement, reduce, softmax
 
@@ -25,8 +36,10 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_ctx",
+        "_data",
+        "_lent",
         "_retains_grad",
-        "data",
+        "_version",
         "device",
         "grad",
         "name",
@@ -41,7 +54,8 @@ class Tensor:
         stays float64, which gradcheck needs) unless `dtype` is given.
         """
         device = check_device(device)
-        self.data = leaf_array(_raw(data), dtype, device)
+        self._data = leaf_array(_raw(data), dtype, device)
+        self._version, self._lent = 0, None
         self.device = device
         self.grad = None
         self.name = name
@@ -51,37 +65,73 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _from_op(cls, data, device, requires_grad):
-        """A tensor made by an op: no conversion, no checks (hot path)."""
-        t = cls.__new__(cls)
-        if device == "cpu" and type(data) is not np.ndarray:
-            data = np.asarray(data)  # NumPy reductions return scalars, not arrays
-        t.data, t.device, t.requires_grad = data, device, requires_grad
-        t.grad = t._ctx = t.name = None
-        t._retains_grad = False
+    @staticmethod
+    def _from_op(data, device, requires_grad):
+        """A tensor made by an op: no copy, no checks (hot path)."""
+        t = object.__new__(Tensor)
+        t._data, t.device, t.requires_grad = as_array(data), device, requires_grad
+        t.grad = t._ctx = t.name = t._lent = None
+        t._retains_grad, t._version = False, 0
         return t
+
+    # ------------------------------------------------------------ data and versions
+
+    @property
+    def data(self):
+        """The array itself (NumPy on "cpu", CuPy on "cuda"), not a copy.
+
+        Writing into it in place (`x.data[0] = 5`, `x.data += 1`) changes values
+        that backward may still need: an op that saved x for backward would
+        compute its gradient from the new values. The engine counts the
+        changes it makes (assignment to `.data`, `x[i] = v`, optimizer steps)
+        in `_version`, and each op notes its inputs' versions. A write into the
+        handed-out array it cannot see, so a tensor that takes part in a graph
+        keeps a copy of the values it lends out, and counts a change when the
+        array no longer matches it the next time the graph uses the tensor.
+        """
+        if self.requires_grad and self._lent is None:
+            self._lent = self._data.copy()
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        """Replace the array (same device; any shape, as in PyTorch)."""
+        self._data = assigned_array(value, self.device, self.requires_grad)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Count an in-place change of the data (one that the engine made)."""
+        self._version += 1
+        self._lent = None
+
+    def _saved_version(self) -> int:
+        """The version, after counting a write into an array lent by `.data`."""
+        if self._lent is not None:
+            if not same_values(self._lent, self._data):
+                self._version += 1
+            self._lent = None
+        return self._version
 
     # ------------------------------------------------------------ basics
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def T(self) -> Tensor:
         return self.transpose()
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -99,18 +149,18 @@ class Tensor:
         return array.astype(dtype) if dtype is not None else array
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._data)
 
     def numpy(self) -> np.ndarray:
         """A host NumPy array (a copy from the GPU; the array itself on the CPU)."""
-        return to_numpy(self.data)
+        return to_numpy(self._data)
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only a one-element tensor has an item; shape is {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -132,7 +182,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (no gradient flows through it)."""
-        return Tensor._from_op(self.data, self.device, False)
+        return Tensor._from_op(self._data, self.device, False)
 
     def to(self, device: str) -> Tensor:
         """This tensor on another device (itself when it is already there).
@@ -143,7 +193,7 @@ class Tensor:
         device = check_device(device)
         if device == self.device:
             return self
-        t = Tensor._from_op(to_device(self.data, device), device, self.requires_grad)
+        t = Tensor._from_op(to_device(self._data, device), device, self.requires_grad)
         t.name = self.name
         return t
 
@@ -153,7 +203,7 @@ class Tensor:
             return self
         if self.dtype.kind == "f" and dtype.kind == "f":
             return E.Cast.apply(self, dtype=dtype)
-        return Tensor._from_op(self.data.astype(dtype), self.device, False)
+        return Tensor._from_op(self._data.astype(dtype), self.device, False)
 
     def float(self) -> Tensor:
         return self.astype(np.float32)
@@ -169,9 +219,34 @@ class Tensor:
 
         See `tinygrad_tx.autograd.backward` for the options.
         """
+        seed = self._seed_grad(grad)
         autograd.backward(
-            self, grad, retain_graph=retain_graph, retain_grads=retain_grads
+            self, seed, retain_graph=retain_graph, retain_grads=retain_grads
         )
+
+    def _seed_grad(self, grad):
+        """dL/d(self) as an array of our shape: 1 for a scalar, else `grad`."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require a gradient: none of the "
+                "tensors it was computed from has requires_grad=True, or it was "
+                "computed inside no_grad()"
+            )
+        if grad is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"backward: a gradient can be implied only for a scalar, but this "
+                    f"tensor has shape {self.shape}; reduce it first (.sum() or "
+                    f".mean()) or pass grad= with shape {self.shape}"
+                )
+            return xp_for(self.device).ones_like(self._data)
+        grad = array_on(self.device, _raw(grad), self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(
+                f"backward: grad has shape {grad.shape} but the tensor has shape "
+                f"{self.shape}; they must be equal"
+            )
+        return grad
 
     def _wrap(self, other) -> Tensor:
         """A constant tensor for a number, list or array operand, on our device
@@ -234,26 +309,26 @@ class Tensor:
     # ------------------------------------------------------------ comparisons (no gradient)
 
     def _compare(self, other, op) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_op(op(self.data, other), self.device, False)
+        other = self._wrap(other)._data
+        return Tensor._from_op(op(self._data, other), self.device, False)
 
     def __lt__(self, other):
-        return self._compare(other, np.less)
+        return self._compare(other, operator.lt)
 
     def __le__(self, other):
-        return self._compare(other, np.less_equal)
+        return self._compare(other, operator.le)
 
     def __gt__(self, other):
-        return self._compare(other, np.greater)
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
+        return self._compare(other, operator.ge)
 
     def __eq__(self, other):  # elementwise, as in NumPy and PyTorch
-        return self._compare(other, np.equal)
+        return self._compare(other, operator.eq)
 
     def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+        return self._compare(other, operator.ne)
 
     __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
 
@@ -316,7 +391,7 @@ class Tensor:
         return reduce.Var.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
 
     def argmax(self, axis=None) -> Tensor:
-        return Tensor._from_op(self.data.argmax(axis=axis), self.device, False)
+        return Tensor._from_op(self._data.argmax(axis=axis), self.device, False)
 
     def softmax(self, axis=-1) -> Tensor:
         return softmax.Softmax.apply(self, axis=axis)
@@ -375,7 +450,8 @@ class Tensor:
                 "would change values backward needs); build a new tensor with "
                 "where() or masked_fill(), or, for a parameter, assign inside no_grad()"
             )
-        self.data[_raw_index(index)] = _raw(value)
+        self._data[_raw_index(index)] = _raw(value)
+        self._changed()
 
     @staticmethod
     def cat(tensors, axis: int = 0) -> Tensor:
@@ -399,7 +475,7 @@ def _tensor_list(op: str, tensors) -> list[Tensor]:
 
 def _raw(value):
     """The array inside a Tensor; anything else as it is."""
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _raw_index(index):

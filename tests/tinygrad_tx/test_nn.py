@@ -9,8 +9,8 @@ from helpers import rand
 
 import tinygrad_tx
 from tinygrad_tx import Tensor, nn
+from tinygrad_tx.autograd import switches
 from tinygrad_tx.backend import to_numpy
-from tinygrad_tx.function import switches
 from tinygrad_tx.gradcheck import gradcheck
 
 

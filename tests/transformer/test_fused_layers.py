@@ -71,7 +71,7 @@ def test_layers_fused_equal_composed(layer, dropout):
 
 def test_transformer_training_step_fused_equals_composed():
     """A whole model in training mode (dropout 0.1): logits and the gradient of
-    every parameter agree between fused_attention=True and False."""
+    every parameter agree between fused_ops=True and False."""
     config = dict(src_vocab=20, tgt_vocab=22, d_model=8, n_heads=2, n_layers=2,
                   d_ff=12, dropout=0.1, max_len=16)  # fmt: skip
     src = np.array([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]])
@@ -79,7 +79,7 @@ def test_transformer_training_step_fused_equals_composed():
     results = []
     for fused in (True, False):
         tinygrad_tx.manual_seed(8)
-        model = Transformer(**config, fused_attention=fused).double()
+        model = Transformer(**config, fused_ops=fused).double()
         src_mask, tgt_mask = model.make_masks(src, tgt, pad_id=0)
         logits = model(src, tgt, src_mask, tgt_mask)
         logits.backward(np.ones(logits.shape))

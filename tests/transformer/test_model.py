@@ -221,10 +221,13 @@ def test_bad_input_gets_clear_errors():
     src, tgt = _ids((2, 5), 32), _ids((2, 4), 32)
     with pytest.raises(
         IndexError,
-        match=r"src holds token id 40, outside the src vocabulary of 32 ids \(0..31\)",
+        match=r"embedding: token id 40 is out of range for a table of 32 rows "
+        r"\(valid: 0..31\), in module src_embed",
     ):
         model(np.where(src == src[0, 0], 40, src), tgt)
-    with pytest.raises(IndexError, match=r"tgt holds token id -\d+, outside"):
+    with pytest.raises(
+        IndexError, match=r"token id -\d+ is out of range.*in module tgt_embed"
+    ):
         model(src, tgt - 5)
     with pytest.raises(ValueError, match="src has length 70 but max_len = 64"):
         model(_ids((2, 70), 32), tgt)

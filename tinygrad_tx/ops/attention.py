@@ -1,32 +1,18 @@
 """Scaled dot-product attention as one op with a hand-derived backward.
 
 The same function composed from primitive ops (matmul, masked_fill, softmax,
-dropout) is `transformer.attention.scaled_dot_product_attention(fused=False)`;
-the tests check that both agree in values and gradients, and
-`python cli.py bench model` compares their time and memory.
+dropout) is `tinygrad_tx.composed.attention`; the tests check that both agree
+in values and gradients, and `python cli.py bench model` compares their time
+and memory. Call it as `tinygrad_tx.functional.attention`.
 """
 
 from __future__ import annotations
 
 import math
 
-from ..backend import get_array_module
+from ..arguments import check_attention_shapes
+from ..backend import get_array_module, matmul_into
 from ..function import Function
-
-
-def attention(q, k, v, mask=None, keep=None, dropout_p: float = 0.0):
-    """(out, weights) from one Attention op, for Tensors q, k, v.
-
-    `weights` (P, before dropout) is a constant tensor sharing the op's array:
-    for plots and inspection, with no gradient of its own.
-    """
-    from ..tensor import Tensor  # tensor.py imports the ops
-
-    weights = []
-    out = Attention.apply(
-        q, k, v, mask=mask, keep=keep, dropout_p=dropout_p, weights_to=weights
-    )
-    return out, Tensor._from_op(weights[0], q.device, False)
 
 
 class Attention(Function):
@@ -72,7 +58,7 @@ class Attention(Function):
     name = "attention"
 
     def forward(self, q, k, v, mask=None, keep=None, dropout_p=0.0, weights_to=None):
-        check_attention_shapes(q.shape, k.shape, v.shape, "attention")
+        check_attention_shapes("attention", q.shape, k.shape, v.shape)
         self.applies_mask = mask is not None
         out = attend(self, q, k, v, mask, keep, dropout_p)  # (..., Lq, Dv)
         if weights_to is not None:
@@ -94,7 +80,7 @@ def attend(fn, q, k, v, mask, keep, dropout_p, out=None):
     xp = get_array_module(q)
     fn.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))
     p_t = _keys_outer(k.shape[:-1] + q.shape[-2:-1], q.dtype, xp)
-    _matmul_into(k, q.swapaxes(-1, -2), p_t, xp)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
+    matmul_into(k, q.swapaxes(-1, -2), p_t)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
     if mask is not None:
         xp.copyto(p_t, -xp.inf, where=~_transposed(mask))
     _softmax_over_keys(p_t, fn.scale, xp)  # now Pᵀ
@@ -104,7 +90,7 @@ def attend(fn, q, k, v, mask, keep, dropout_p, out=None):
         keep = keep_t
     fn.q, fn.k, fn.v, fn.p_t, fn.keep_t = q, k, v, p_t, keep
     fn.dropout_scale = q.dtype.type(1 / (1 - dropout_p))
-    fn.out = _matmul_into(_dropped_t(fn).swapaxes(-1, -2), v, out, xp)  # P̃ V
+    fn.out = matmul_into(_dropped_t(fn).swapaxes(-1, -2), v, out)  # P̃ V
     return fn.out
 
 
@@ -114,9 +100,9 @@ def attend_backward(fn, grad_out, needs, into=(None, None, None)):
     xp = get_array_module(grad_out)
     grad_q = grad_k = grad_v = None
     if needs[2]:
-        grad_v = _matmul_into(_dropped_t(fn), grad_out, into[2], xp)  # P̃ᵀ G
+        grad_v = matmul_into(_dropped_t(fn), grad_out, into[2])  # P̃ᵀ G
     grad_s_t = _keys_outer(fn.p_t.shape, fn.p_t.dtype, xp)
-    _matmul_into(fn.v, grad_out.swapaxes(-1, -2), grad_s_t, xp)  # dP̃ᵀ = V Gᵀ
+    matmul_into(fn.v, grad_out.swapaxes(-1, -2), grad_s_t)  # dP̃ᵀ = V Gᵀ
     if fn.keep_t is not None:
         grad_s_t *= fn.keep_t
         grad_s_t *= fn.dropout_scale  # dPᵀ = dP̃ᵀ ⊙ Mᵀ
@@ -125,9 +111,9 @@ def attend_backward(fn, grad_out, needs, into=(None, None, None)):
     grad_s_t *= fn.p_t  # dSᵀ = Pᵀ ⊙ (dPᵀ - Δ)
     grad_s_t *= fn.scale  # s dSᵀ
     if needs[0]:
-        grad_q = _matmul_into(grad_s_t.swapaxes(-1, -2), fn.k, into[0], xp)  # s dS K
+        grad_q = matmul_into(grad_s_t.swapaxes(-1, -2), fn.k, into[0])  # s dS K
     if needs[1]:
-        grad_k = _matmul_into(grad_s_t, fn.q, into[1], xp)  # s dSᵀ Q
+        grad_k = matmul_into(grad_s_t, fn.q, into[1])  # s dSᵀ Q
     return grad_q, grad_k, grad_v
 
 
@@ -150,17 +136,6 @@ def _dropped_t(fn):
     return p_dropped
 
 
-def _matmul_into(a, b, out, xp):
-    """a @ b, into `out` when given (any strides: NumPy's BLAS writes there
-    directly, so a view into a larger array costs no copy)."""
-    if out is None:
-        return a @ b
-    if xp.__name__ == "numpy":
-        return xp.matmul(a, b, out=out)
-    out[...] = a @ b  # CuPy: compute, then copy into the view
-    return out
-
-
 def _transposed(mask):
     """The mask (or dropout mask) with its last two axes swapped, to lie like
     Sᵀ; a mask over keys only, (Lk,), is the row (1, Lk) first."""
@@ -174,39 +149,10 @@ def _softmax_over_keys(scores_t, scale, xp):
     all -inf (every key masked) become all 0 instead of NaN."""
     row_max = scores_t.max(axis=-2, keepdims=True)  # (..., 1, Lq)
     fully_masked = xp.isneginf(row_max)
-    any_fully_masked = bool(fully_masked.any())
-    if any_fully_masked:
-        row_max[fully_masked] = 0  # exp(-inf - 0) = 0 for every entry of the row
+    xp.copyto(row_max, 0, where=fully_masked)  # exp(-inf - 0) = 0 along the row
     scores_t -= row_max
     scores_t *= scale
     xp.exp(scores_t, out=scores_t)
     total = scores_t.sum(axis=-2, keepdims=True)
-    if any_fully_masked:
-        total[fully_masked] = 1  # 0 / 1 = 0 rather than 0 / 0
+    xp.copyto(total, 1, where=fully_masked)  # 0 / 1 = 0 rather than 0 / 0
     scores_t *= 1 / total  # one division per row, then multiplications
-
-
-def check_attention_shapes(q: tuple, k: tuple, v: tuple, where: str) -> None:
-    """Raise a ValueError naming the shapes unless Q (..., Lq, D), K (..., Lk, D)
-    and V (..., Lk, Dv) fit together."""
-    shapes = f"q {tuple(q)}, k {tuple(k)}, v {tuple(v)}"
-    if len(q) < 2 or len(q) != len(k) or len(k) != len(v):
-        raise ValueError(
-            f"{where}: q, k, v must have the same number of axes (at least 2), "
-            f"got {shapes}"
-        )
-    if q[:-2] != k[:-2] or k[:-2] != v[:-2]:
-        raise ValueError(
-            f"{where}: q, k, v must share their leading (batch, head) axes, "
-            f"got {shapes}"
-        )
-    if q[-1] != k[-1]:
-        raise ValueError(
-            f"{where}: queries and keys must have the same size D to be compared, "
-            f"got {shapes} ({q[-1]} != {k[-1]})"
-        )
-    if k[-2] != v[-2]:
-        raise ValueError(
-            f"{where}: each key needs one value, got {shapes} "
-            f"({k[-2]} keys, {v[-2]} values)"
-        )

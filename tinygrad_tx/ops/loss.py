@@ -6,6 +6,7 @@ The same loss from primitive ops (log_softmax, getitem, mean) is in
 
 from __future__ import annotations
 
+from ..arguments import check_in_range
 from ..backend import get_array_module
 from ..function import Function
 
@@ -104,18 +105,7 @@ def _check_target(logits, target, ignore_index) -> None:
             f"{logits.shape[:-1]} (one class id per row), got {target.shape}"
         )
     n_classes = logits.shape[-1]
-    checked = target[target != ignore_index] if ignore_index is not None else target
-    if checked.size and (int(checked.min()) < 0 or int(checked.max()) >= n_classes):
-        bad = (
-            int(checked.max())
-            if int(checked.max()) >= n_classes
-            else int(checked.min())
-        )
-        raise IndexError(
-            f"cross_entropy: target class {bad} is out of range for {n_classes} classes "
-            f"(valid ids 0..{n_classes - 1}{_ignored(ignore_index)})"
-        )
-
-
-def _ignored(ignore_index) -> str:
-    return f", or {ignore_index} to ignore" if ignore_index is not None else ""
+    check_in_range(
+        "cross_entropy", target, 0, n_classes - 1, "target class",
+        f"{n_classes} classes", ignore=ignore_index,
+    )  # fmt: skip

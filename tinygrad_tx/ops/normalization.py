@@ -147,19 +147,3 @@ def _row_dots(a, b, xp):
     d = a.shape[-1]
     dots = xp.einsum("ni,ni->n", a.reshape(-1, d), b.reshape(-1, d))
     return dots.reshape(*a.shape[:-1], 1)
-
-
-def add_layer_norm(x, s, weight, bias, eps: float = 1e-5, dropout_p: float = 0.0):
-    """LayerNorm(x + dropout(s, dropout_p)) on Tensors, as one AddLayerNorm op.
-
-    Draws the same dropout mask as `functional.dropout(s, dropout_p)` would.
-    """
-    from .. import random
-    from .embedding import keep_mask
-
-    keep = None
-    if dropout_p > 0:
-        keep = keep_mask(random.generator(x.device), s.shape, dropout_p)
-    return AddLayerNorm.apply(
-        x, s, weight, bias, eps=eps, keep=keep, dropout_p=dropout_p
-    )
