@@ -25,6 +25,7 @@ import numbers
 import operator
 import traceback
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -115,6 +116,12 @@ def _wrap(value):
     return value
 
 
+class _Flags(NamedTuple):
+    c_contiguous: bool
+    f_contiguous: bool
+    owndata: bool
+
+
 def _operand(other):
     """The NumPy value for an operand, or None when the operator does not apply."""
     if isinstance(other, ndarray | numbers.Number | np.generic | np.ndarray):
@@ -201,6 +208,12 @@ class ndarray:  # named as cupy.ndarray
     itemsize = property(lambda self: self._a.itemsize)
     nbytes = property(lambda self: self._a.nbytes)
     T = property(lambda self: ndarray(self._a.T))
+
+    @property
+    def flags(self):
+        """CuPy's flags: c_contiguous, f_contiguous, owndata (read-only)."""
+        flags = self._a.flags
+        return _Flags(flags.c_contiguous, flags.f_contiguous, flags.owndata)
 
     @property
     def base(self):

@@ -65,13 +65,16 @@ class CrossEntropy(Function):
             losses *= valid
         self.p, self.labels, self.valid = p, labels, valid
         self.eps, self.reduction, self.logits_shape = eps, reduction, logits.shape
-        self.count = int(valid.sum()) if valid is not None else labels.size
+        # The mean's divisor: the counted positions, at least 1 (all padding
+        # gives 0, not 0/0), as an array: it stays on the device.
+        count = valid.sum() if valid is not None else xp.asarray(labels.size)
+        self.count = xp.maximum(count, 1).astype(logits.dtype)
         if reduction == "none":
             return losses.reshape(target.shape)
         total = losses.sum()
         if reduction == "sum":
             return total
-        return total / max(self.count, 1)
+        return total / self.count
 
     def backward(self, grad_out):
         xp = get_array_module(grad_out)
@@ -83,7 +86,7 @@ class CrossEntropy(Function):
         elif self.reduction == "sum":
             row_scale = xp.broadcast_to(grad_out, (n_rows,))
         else:
-            row_scale = xp.broadcast_to(grad_out / max(self.count, 1), (n_rows,))
+            row_scale = xp.broadcast_to(grad_out / self.count, (n_rows,))
         if self.valid is not None:
             row_scale = row_scale * self.valid
         row_scale = row_scale.astype(self.p.dtype, copy=False)
