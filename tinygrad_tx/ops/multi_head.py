@@ -49,7 +49,7 @@ class HeadsAttention(Function):
         self.applies_mask = mask is not None
         attend(self, q, k, v, mask, keep, dropout_p, out=out.transpose(0, 2, 1, 3))
         if weights_to is not None:
-            weights_to.append(self.p_t.swapaxes(-1, -2))  # P (B, H, Lq, Lk)
+            weights_to.append(self.p)  # P (B, H, Lq, Lk)
         return out.reshape(batch, len_q, self.d_model)  # a view: no copy
 
     def backward(self, grad_out):
