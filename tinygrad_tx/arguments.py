@@ -32,8 +32,9 @@ def host_array(data, where: str = "Tensor") -> np.ndarray:
 
 def check_number_dtype(dtype, where: str = "Tensor") -> None:
     """Refuse complex, string and object arrays: tensors hold real numbers."""
-    if np.dtype(dtype).kind not in NUMBER_KINDS:
-        hint = "; take .real or abs() first" if np.dtype(dtype).kind == "c" else ""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in NUMBER_KINDS:
+        hint = "; take .real or abs() first" if dtype.kind == "c" else ""
         raise TypeError(
             f"{where}: cannot hold an array of dtype {dtype}: tensors hold booleans, "
             f"integers or real floating-point numbers{hint}"

@@ -9,6 +9,9 @@ faster path on the CPU, an API CuPy lacks), the function for it is here.
 A third device, "strict", exists for the tests: NumPy behind CuPy's rules (no
 implicit conversion to a host array; see `tinygrad_tx.strict`), so the suite
 runs the GPU's code path on a machine without a GPU.
+
+The device API (`__all__`) is for everyone: the engine, the transformer, the
+benchmarks. The per-device helpers below it are for the engine's ops.
 """
 
 from __future__ import annotations
@@ -23,6 +26,19 @@ CUDA_INSTALL_HINT = (
     'install CuPy for your CUDA version, e.g. pip install "tinygrad-tx[gpu]" '
     "(CuPy for CUDA 12), or use device='cpu'"
 )
+
+__all__ = [
+    "CUDA_INSTALL_HINT",
+    "check_device",
+    "cuda_available",
+    "cuda_status",
+    "device_of",
+    "get_array_module",
+    "synchronize",
+    "to_device",
+    "to_numpy",
+    "xp_for",
+]
 
 _cupy = None
 _cupy_checked = False

@@ -49,6 +49,11 @@ def save(
     """Write {name: array or Tensor} to a safetensors file, atomically."""
     from safetensors.numpy import save
 
+    if Path(path).is_dir():
+        raise IsADirectoryError(
+            f"save: {path} is a directory; give the file to write, such as "
+            f"{Path(path) / 'model.safetensors'}"
+        )
     arrays = {}
     for name, value in state_dict.items():
         array = to_numpy(value._data if isinstance(value, Tensor) else value)

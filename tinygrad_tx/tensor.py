@@ -81,13 +81,15 @@ class Tensor:
         """The array itself (NumPy on "cpu", CuPy on "cuda"), not a copy.
 
         Writing into it in place (`x.data[0] = 5`, `x.data += 1`) changes values
-        that backward may still need: an op that saved x for backward would
-        compute its gradient from the new values. The engine counts the
-        changes it makes (assignment to `.data`, `x[i] = v`, optimizer steps)
-        in `_version`, and each op notes its inputs' versions. A write into the
-        handed-out array it cannot see, so a tensor that takes part in a graph
-        keeps a copy of the values it lends out, and counts a change when the
-        array no longer matches it the next time the graph uses the tensor.
+        that backward may still need: an op that saved x would compute its
+        gradient from the new values. So a tensor counts its in-place changes
+        in `_version` (as PyTorch does), each op notes its inputs' versions,
+        and backward refuses an input whose version moved. The engine's own
+        writes (`x[i] = v`, optimizer steps) count directly; a write into the
+        array handed out here the engine cannot see, so a tensor that requires
+        a gradient keeps a copy of the values it hands out and counts a change
+        when they differ, the next time a graph uses the tensor. (An array
+        taken before a forward pass and written after it goes unseen.)
         """
         if self.requires_grad and self._lent is None:
             self._lent = self._data.copy()
@@ -95,9 +97,11 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        """Replace the array (same device; any shape, as in PyTorch)."""
-        self._data = assigned_array(value, self.device, self.requires_grad)
-        self._changed()
+        """Replace the array (same device; any shape, as in PyTorch). Graphs
+        built before keep the old array: their gradients stay right."""
+        value = assigned_array(value, self.device, self.requires_grad)
+        self._saved_version()  # a write into the old array still counts
+        self._data = value
 
     def _changed(self) -> None:
         """Count an in-place change of the data (one that the engine made)."""

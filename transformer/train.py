@@ -30,7 +30,6 @@ from pathlib import Path
 
 import tinygrad_tx
 from tinygrad_tx import optim
-from tinygrad_tx import random as tx_random
 from tinygrad_tx.backend import check_device
 from tinygrad_tx.nn import clip_grad_norm_
 
@@ -239,7 +238,7 @@ def _restore(run: Run, echo) -> None:
     state = ckpt.load_train_state(run.out / ckpt.STATE_FILE, run.model, run.optimizer)
     run.step, run.history, run.best = state["step"], state["history"], state["best"]
     run.schedule.load_state_dict(state["schedule"])
-    tx_random.set_state(state["random"])
+    tinygrad_tx.set_rng_state(state["random"])
     if run.step >= run.config.steps:
         raise ckpt.CheckpointError(
             f"the run in {run.out} already reached step {run.step}; to train "
@@ -324,7 +323,7 @@ def _save_state(run: Run) -> None:
     state = {
         "step": run.step,
         "schedule": run.schedule.state_dict(),
-        "random": tx_random.get_state(),
+        "random": tinygrad_tx.get_rng_state(),
         "history": run.history,
         "best": run.best,
     }

@@ -302,12 +302,37 @@ def test_load_state_dict_mismatches():
         (
             lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1),
             ValueError,
-            "SGD: lr must be >= 0, got -1",
+            "SGD: lr must be a finite number >= 0, got -1",
+        ),
+        (
+            lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=float("nan")),
+            ValueError,
+            "SGD: lr must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.Adam(nn.Linear(2, 2).parameters(), lr=float("nan")),
+            ValueError,
+            "Adam: lr must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.AdamW(nn.Linear(2, 2).parameters(), lr=float("inf")),
+            ValueError,
+            "AdamW: lr must be a finite number >= 0, got inf",
+        ),
+        (
+            lambda: optim.SGD(nn.Linear(2, 2).parameters(), momentum=float("nan")),
+            ValueError,
+            "SGD: momentum must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.Adam(nn.Linear(2, 2).parameters(), eps=float("nan")),
+            ValueError,
+            "Adam: eps must be a finite number >= 0, got nan",
         ),
         (
             lambda: optim.Adam(nn.Linear(2, 2).parameters(), betas=(0.9, 1.0)),
             ValueError,
-            r"Adam: betas must be in \[0, 1\)",
+            r"Adam: betas\[1\] must be in \[0, 1\), got 1.0",
         ),
         (
             lambda: optim.NoamSchedule(
