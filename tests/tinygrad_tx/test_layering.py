@@ -18,6 +18,7 @@ CORE = [
     "autograd.py",
     "function.py",
     "tensor.py",
+    "tensor_math.py",
     *(f"ops/{p.name}" for p in (ENGINE / "ops").glob("*.py")),
 ]
 
