@@ -15,8 +15,9 @@ Leaves (parameters, inputs with requires_grad=True) accumulate into `.grad` with
 `.grad` unless asked (`retain_grad()`, or `backward(retain_grads=True)`).
 
 This module also owns the engine's switches (grad mode, anomaly mode, the
-running module). It imports nothing from the package: it sees tensors and
-Functions only through their attributes (`_ctx`, `parents`, `backward`).
+running module, the count of in-place changes). It imports nothing from the
+package: it sees tensors and Functions only through their attributes (`_ctx`,
+`parents`, `backward`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class _Switches:
     grad_enabled = True  # False inside `no_grad()`: no graph is built
     detect_anomaly = False  # True inside `detect_anomaly()`: check every result
     scope = None  # the innermost module call running now (for graph drawings)
+    changes = 0  # in-place changes of tensors so far, a clock (see Tensor.data)
 
 
 switches = _Switches()
@@ -139,7 +141,7 @@ def backward(root, grad, retain_graph=False, retain_grads=False) -> None:
                 "an earlier backward(); call backward(retain_graph=True) the first "
                 "time to go through the same graph twice"
             )
-        fn.check_versions()
+        fn.check_inputs_unchanged()
         _propagate(fn, g, grads)
         if not retain_graph:
             fn.release()

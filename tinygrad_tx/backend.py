@@ -140,9 +140,11 @@ def to_numpy(array) -> np.ndarray:
 
 
 def host_values(*scalars) -> list:
-    """Python numbers from 0-d arrays on one device, in one transfer."""
-    xp = get_array_module(scalars[0])
-    return to_numpy(xp.stack(scalars)).tolist()
+    """Python numbers from 0-d arrays on one device, in one transfer (NumPy's
+    are on the host already: no array to stack)."""
+    if isinstance(scalars[0], np.ndarray | np.generic):
+        return [s.item() for s in scalars]
+    return to_numpy(get_array_module(scalars[0]).stack(scalars)).tolist()
 
 
 def as_array(data):

@@ -12,9 +12,9 @@ which links to its inputs (`parents`). The links point one way only, from an
 output to its inputs, so a graph is freed by reference counting alone, with no
 help from Python's cycle collector.
 
-A Function also remembers each input's version (a count of in-place changes,
-see `Tensor.data`): if an input was changed after forward saved it, backward
-would compute with the new values, so it stops with an error instead.
+A Function also notes when it ran, as the engine's count of in-place changes
+(`switches.changes`; see `Tensor.data`): an input changed in place after that
+would make backward compute with the new values, so backward stops instead.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Function:
     Graph state (set by `apply`, read by backward and by the graph drawer):
       parents           the input Tensors, in order
       needs_input_grad  one bool per input: does it need a gradient?
-      versions          each input's version when forward ran
+      changes           the count of in-place changes when forward ran
       scope             the module call that created this op (or None)
       released          True once backward freed the saved arrays
 
@@ -74,9 +74,12 @@ class Function:
         # module need not import tensor.py, which imports the ops).
         out = inputs[0]._from_op(out_data, device, requires_grad)
         if requires_grad:
+            for t in inputs:
+                if t._lent is not None:  # `.data` handed its array out: written?
+                    t._count_lent_write()
             fn.parents = inputs
             fn.needs_input_grad = needs_input_grad
-            fn.versions = [t._saved_version() for t in inputs]
+            fn.changes = switches.changes
             fn.scope = switches.scope
             out._ctx = fn
         if switches.detect_anomaly:
@@ -84,17 +87,19 @@ class Function:
             fn.check_finite(out_data, inputs, "forward output")
         return out
 
-    def check_versions(self) -> None:
-        """Raise if an input changed in place since forward saved it."""
-        for i, (t, version) in enumerate(zip(self.parents, self.versions)):
-            if t._saved_version() != version:
+    def check_inputs_unchanged(self) -> None:
+        """Raise if an input changed in place after forward used it."""
+        for i, t in enumerate(self.parents):
+            if t._lent is not None:
+                t._count_lent_write()
+            if t._version > self.changes:  # changed after this op ran
                 what = f"'{t.name}'" if t.name else f"input {i}"
+                op = self.op_name()
                 raise RuntimeError(
-                    f"backward: {self.op_name()}'s {what} of shape {t.shape} was "
-                    f"changed in place after {self.op_name()} used it (version "
-                    f"{version}, now {t._version}), so its gradient would be "
-                    "computed from the new values; change a copy instead, or run "
-                    "the forward pass again after the change"
+                    f"backward: {op}'s {what} of shape {t.shape} was changed in "
+                    f"place after {op} used it, so its gradient would be computed "
+                    "from the new values; change a copy instead, or run the "
+                    "forward pass again after the change"
                 )
 
     def check_finite(self, array, inputs, what: str) -> None:

@@ -4,7 +4,7 @@ Public state, as in micrograd: `data` (the array) and `grad` (dL/d(this), an
 array of the same shape, or None). Private graph state: `_ctx`, the Function that
 produced this tensor (None for a leaf such as a parameter or an input); that
 Function holds the input tensors, and backward() walks those links in reverse.
-`_version` counts the in-place changes of `data` (see `Tensor.data`).
+`_version` notes its latest in-place change (see `Tensor.data`).
 
 The operators and math methods (`+`, `@`, `exp`, `sum`, `reshape`, ...) are in
 `TensorMath` (tensor_math.py): each a thin `def` over one op in
@@ -59,7 +59,9 @@ class Tensor(TensorMath):
     def _from_op(data, device, requires_grad):
         """A tensor made by an op: no copy, no checks (hot path)."""
         t = object.__new__(Tensor)
-        t._data, t.device, t.requires_grad = as_array(data), device, requires_grad
+        if isinstance(data, np.generic):  # NumPy's reductions return scalars
+            data = as_array(data)
+        t._data, t.device, t.requires_grad = data, device, requires_grad
         t.grad = t._ctx = t.name = t._lent = None
         t._retains_grad, t._version = False, 0
         return t
@@ -72,14 +74,16 @@ class Tensor(TensorMath):
 
         Writing into it in place (`x.data[0] = 5`, `x.data += 1`) changes values
         that backward may still need: an op that saved x would compute its
-        gradient from the new values. So a tensor counts its in-place changes
-        in `_version` (as PyTorch does), each op notes its inputs' versions,
-        and backward refuses an input whose version moved. The engine's own
-        writes (`x[i] = v`, optimizer steps) count directly; a write into the
-        array handed out here the engine cannot see, so a tensor that requires
-        a gradient keeps a copy of the values it hands out and counts a change
-        when they differ, the next time a graph uses the tensor. (An array
-        taken before a forward pass and written after it goes unseen.)
+        gradient from the new values. So the engine counts in-place changes
+        (`autograd.switches.changes`, a clock), a tensor notes the count at its
+        latest one in `_version` (PyTorch's version counter, engine-wide), each
+        op notes the count when it runs, and backward refuses an input changed
+        after its op ran. The engine's own writes (`x[i] = v`, optimizer steps)
+        count directly; a write into the array handed out here the engine
+        cannot see, so a tensor that requires a gradient keeps a copy of the
+        values it hands out and counts a change when they differ, the next time
+        a graph uses the tensor. (An array taken before a forward pass and
+        written after it goes unseen.)
         """
         if self.requires_grad and self._lent is None:
             self._lent = self._data.copy()
@@ -90,21 +94,21 @@ class Tensor(TensorMath):
         """Replace the array (same device; any shape, as in PyTorch). Graphs
         built before keep the old array: their gradients stay right."""
         value = assigned_array(value, self.device, self.requires_grad)
-        self._saved_version()  # a write into the old array still counts
+        if self._lent is not None:  # a write into the old array still counts
+            self._count_lent_write()
         self._data = value
 
     def _changed(self) -> None:
         """Count an in-place change of the data (one that the engine made)."""
-        self._version += 1
+        autograd.switches.changes += 1
+        self._version = autograd.switches.changes
         self._lent = None
 
-    def _saved_version(self) -> int:
-        """The version, after counting a write into an array lent by `.data`."""
-        if self._lent is not None:
-            if not same_values(self._lent, self._data):
-                self._version += 1
-            self._lent = None
-        return self._version
+    def _count_lent_write(self) -> None:
+        """Count a write into the array that `.data` handed out, if any."""
+        if not same_values(self._lent, self._data):
+            self._changed()
+        self._lent = None
 
     # ------------------------------------------------------------ basics
 
