@@ -54,14 +54,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors and record it in the graph when needed."""
-        device = inputs[0].device
-        for t in inputs:
-            if t.device != device:
-                raise RuntimeError(
-                    f"{cls.op_name()}: inputs are on different devices "
-                    f"({device} and {t.device}); move them with .to({device!r}) "
-                    f"or .to({t.device!r})"
-                )
+        device = _common_device(cls.op_name(), inputs)
         fn = cls()
         try:
             out_data = fn.forward(*[t._data for t in inputs], **options)
@@ -74,18 +67,22 @@ class Function:
         # module need not import tensor.py, which imports the ops).
         out = inputs[0]._from_op(out_data, device, requires_grad)
         if requires_grad:
-            for t in inputs:
-                if t._lent is not None:  # `.data` handed its array out: written?
-                    t._count_lent_write()
-            fn.parents = inputs
-            fn.needs_input_grad = needs_input_grad
-            fn.changes = switches.changes
-            fn.scope = switches.scope
+            fn._record(inputs, needs_input_grad)
             out._ctx = fn
         if switches.detect_anomaly:
             fn.scope = switches.scope  # also inside no_grad(), for the message
             fn.check_finite(out_data, inputs, "forward output")
         return out
+
+    def _record(self, inputs, needs_input_grad) -> None:
+        """Link this op to its inputs (the graph), noting when it ran."""
+        for t in inputs:
+            if t._lent is not None:  # `.data` handed its array out: written?
+                t._count_lent_write()
+        self.parents = inputs
+        self.needs_input_grad = needs_input_grad
+        self.changes = switches.changes
+        self.scope = switches.scope
 
     def check_inputs_unchanged(self) -> None:
         """Raise if an input changed in place after forward used it."""
@@ -132,6 +129,18 @@ class Function:
 
 
 _GRAPH_STATE = ("parents", "needs_input_grad", "scope", "applies_mask")
+
+
+def _common_device(op: str, inputs) -> str:
+    """The device of all the inputs, or an error naming the two that differ."""
+    device = inputs[0].device
+    for t in inputs:
+        if t.device != device:
+            raise RuntimeError(
+                f"{op}: inputs are on different devices ({device} and {t.device}); "
+                f"move them with .to({device!r}) or .to({t.device!r})"
+            )
+    return device
 
 
 def _with_op_context(exc: Exception, op: str, inputs) -> Exception:

@@ -65,10 +65,7 @@ class CrossEntropy(Function):
             losses *= valid
         self.p, self.labels, self.valid = p, labels, valid
         self.eps, self.reduction, self.logits_shape = eps, reduction, logits.shape
-        # The mean's divisor: the counted positions, at least 1 (all padding
-        # gives 0, not 0/0), as an array: it stays on the device.
-        count = valid.sum() if valid is not None else xp.asarray(labels.size)
-        self.count = xp.maximum(count, 1).astype(logits.dtype)
+        self.count = _counted(valid, labels.size, logits.dtype, xp)
         if reduction == "none":
             return losses.reshape(target.shape)
         total = losses.sum()
@@ -95,6 +92,13 @@ class CrossEntropy(Function):
         if self.eps:
             grad -= (self.eps / n_classes) * row_scale[:, None]  # p - q
         return grad.reshape(self.logits_shape)
+
+
+def _counted(valid, n_rows: int, dtype, xp):
+    """The mean's divisor: the positions counted, at least 1 (all padding gives
+    0, not 0/0), as a 0-d array: it stays on the device (no copy to the host)."""
+    count = valid.sum() if valid is not None else xp.asarray(n_rows)
+    return xp.maximum(count, 1).astype(dtype)
 
 
 def _check_target(logits, target, ignore_index) -> None:
