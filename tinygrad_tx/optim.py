@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .backend import get_array_module, to_device, to_numpy
+from .backend import get_array_module, to_device, to_numpy, uses_host_memory
 from .tensor import Tensor
 
 
@@ -189,7 +189,7 @@ class Adam(Optimizer):
     def _scratch(self, like):
         """A temporary of like's shape. On the CPU one buffer serves every
         slice of every step: no new array, so no fresh memory to fault in."""
-        if get_array_module(like) is not np or like.size > _SLICE:
+        if not uses_host_memory(like) or like.size > _SLICE:
             return get_array_module(like).empty_like(like)
         if getattr(self, "_scratch_buffer", None) is None:
             self._scratch_buffer = np.empty(_SLICE, dtype=np.float64)
@@ -205,7 +205,7 @@ _SLICE = 32768
 def _slices(param, grad, m, v):
     """(p, g, m, v) slices of at most _SLICE elements on the CPU; the whole
     arrays on a GPU, or when the parameter is not one contiguous block."""
-    if get_array_module(param) is not np or not param.flags.c_contiguous:
+    if not uses_host_memory(param) or not param.flags.c_contiguous:
         yield param, grad, m, v
         return
     flat = [a.reshape(-1) for a in (param, grad, m, v)]
