@@ -54,7 +54,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors and record it in the graph when needed."""
-        device = _common_device(cls.op_name(), inputs)
+        device = inputs[0].device
+        for t in inputs:
+            if t.device != device:
+                raise _devices_differ(cls.op_name(), device, t.device)
         fn = cls()
         try:
             out_data = fn.forward(*[t._data for t in inputs], **options)
@@ -131,16 +134,12 @@ class Function:
 _GRAPH_STATE = ("parents", "needs_input_grad", "scope", "applies_mask")
 
 
-def _common_device(op: str, inputs) -> str:
-    """The device of all the inputs, or an error naming the two that differ."""
-    device = inputs[0].device
-    for t in inputs:
-        if t.device != device:
-            raise RuntimeError(
-                f"{op}: inputs are on different devices ({device} and {t.device}); "
-                f"move them with .to({device!r}) or .to({t.device!r})"
-            )
-    return device
+def _devices_differ(op: str, device: str, other: str) -> RuntimeError:
+    """The error for an op whose inputs are on two devices."""
+    return RuntimeError(
+        f"{op}: inputs are on different devices ({device} and {other}); "
+        f"move them with .to({device!r}) or .to({other!r})"
+    )
 
 
 def _with_op_context(exc: Exception, op: str, inputs) -> Exception:
