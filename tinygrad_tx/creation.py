@@ -28,13 +28,17 @@ def tensor(data, requires_grad=False, device="cpu", dtype=None) -> Tensor:
 
 def zeros(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     return _make(
-        xp_for(check_device(device)).zeros(shape_args(shape), dtype), requires_grad, device
+        xp_for(check_device(device)).zeros(shape_args(shape), dtype),
+        requires_grad,
+        device,
     )
 
 
 def ones(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     return _make(
-        xp_for(check_device(device)).ones(shape_args(shape), dtype), requires_grad, device
+        xp_for(check_device(device)).ones(shape_args(shape), dtype),
+        requires_grad,
+        device,
     )
 
 
