@@ -23,7 +23,7 @@ from .ops.attention import Attention
 from .ops.embedding import Dropout, Embedding
 from .ops.linalg import Linear, LinearReLU
 from .ops.loss import CrossEntropy
-from .ops.multi_head import HeadsAttention
+from .ops.multi_head import HeadsAttention, check_sources
 from .ops.normalization import AddLayerNorm, LayerNorm
 from .ops.softmax import LogSoftmax, Softmax
 from .tensor import Tensor
@@ -162,6 +162,7 @@ def multi_head_attention(
     mask broadcasts to (B, H, Lq, Lk); `weights` is a constant, as in `attention`.
     """
     check_probability("multi_head_attention", "dropout_p", dropout_p)
+    check_sources(sources, slots, n_heads)  # before reading their shapes
     (q_source, _), (k_source, _) = slots[0], slots[1]
     batch, len_q = sources[q_source].shape[:2]
     scores = (batch, n_heads, len_q, sources[k_source].shape[1])  # (B, H, Lq, Lk)

@@ -40,7 +40,7 @@ class HeadsAttention(Function):
     def forward(self, *sources, slots=(), n_heads=1, mask=None, keep=None,
                 dropout_p=0.0, weights_to=None):  # fmt: skip
         xp = get_array_module(sources[0])
-        self.d_model = _check_sources(sources, slots, n_heads)
+        self.d_model = check_sources(sources, slots, n_heads)
         self.slots, self.n_heads = slots, n_heads
         self.shapes = [s.shape for s in sources]
         q, k, v = (self._heads(sources[i], block) for i, block in slots)
@@ -77,7 +77,7 @@ class HeadsAttention(Function):
         return heads.transpose(0, 2, 1, 3)  # (B, H, L, D)
 
 
-def _check_sources(sources, slots, n_heads: int) -> int:
+def check_sources(sources, slots, n_heads: int) -> int:
     """H·D, after checking that the sources hold Q, K and V as `slots` says."""
     shapes = ", ".join(str(s.shape) for s in sources)
     where = f"multi_head_attention on {shapes}"
