@@ -80,12 +80,13 @@ class Tensor(TensorMath):
         op notes the count when it runs, and backward refuses an input changed
         after its op ran. The engine's own writes (`x[i] = v`, optimizer steps)
         count directly; a write into the array handed out here the engine
-        cannot see, so a tensor that requires a gradient keeps a copy of the
-        values it hands out and counts a change when they differ, the next time
-        a graph uses the tensor. (An array taken before a forward pass and
-        written after it goes unseen.)
+        cannot see, so a leaf that requires a gradient (a parameter, an input:
+        what users write into) keeps a copy of the values it hands out and
+        counts a change when they differ, the next time a graph uses it. (An
+        array taken before a forward pass and written after it, or a write into
+        an intermediate result, goes unseen.)
         """
-        if self.requires_grad and self._lent is None:
+        if self._lent is None and self.requires_grad and self._ctx is None:
             self._lent = self._data.copy()
         return self._data
 
