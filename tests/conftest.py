@@ -2,6 +2,8 @@
 
 Tests that take a `device` argument run once per device: "cpu" always, "cuda"
 when CuPy sees a GPU, and otherwise the cuda case is skipped with the reason.
+"strict" always: NumPy behind CuPy's rules (no implicit conversion of a device
+array to NumPy, see tinygrad_tx/strict.py), so the GPU's code path runs here.
 """
 
 import os
@@ -24,6 +26,7 @@ requires_cuda = pytest.mark.skipif(not CUDA_OK, reason=f"no CUDA device: {CUDA_W
 
 DEVICES = [
     pytest.param("cpu", id="cpu"),
+    pytest.param("strict", id="strict", marks=pytest.mark.strict),
     pytest.param("cuda", id="cuda", marks=[pytest.mark.cuda, requires_cuda]),
 ]
 

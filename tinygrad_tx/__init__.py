@@ -22,7 +22,9 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .random import get_state as get_rng_state
 from .random import manual_seed
+from .random import set_state as set_rng_state
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -37,6 +39,7 @@ __all__ = [
     "eye",
     "full",
     "functional",
+    "get_rng_state",
     "is_grad_enabled",
     "manual_seed",
     "nn",
@@ -47,6 +50,7 @@ __all__ = [
     "rand",
     "randint",
     "randn",
+    "set_rng_state",
     "tensor",
     "zeros",
     "zeros_like",

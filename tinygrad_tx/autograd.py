@@ -13,15 +13,31 @@ Backward runs in two phases, as in micrograd:
 Leaves (parameters, inputs with requires_grad=True) accumulate into `.grad` with
 `+=`, across backward calls too, until `zero_grad()`. Intermediate tensors keep no
 `.grad` unless asked (`retain_grad()`, or `backward(retain_grads=True)`).
+
+This module also owns the engine's switches (grad mode, anomaly mode, the
+running module, the count of in-place changes). It imports nothing from the
+package: it sees tensors and Functions only through their attributes (`_ctx`,
+`parents`, `backward`).
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from .function import switches
-
 # ------------------------------------------------------------------ switches
+
+
+class _Switches:
+    """The engine's global switches. Change them only through the context
+    managers below and `Module.__call__` (the module scope)."""
+
+    grad_enabled = True  # False inside `no_grad()`: no graph is built
+    detect_anomaly = False  # True inside `detect_anomaly()`: check every result
+    scope = None  # the innermost module call running now (for graph drawings)
+    changes = 0  # in-place changes of tensors so far, a clock (see Tensor.data)
+
+
+switches = _Switches()
 
 
 @contextlib.contextmanager
@@ -69,32 +85,6 @@ def detect_anomaly():
         switches.detect_anomaly = previous
 
 
-def check_finite(array, fn, inputs, what: str) -> None:
-    """Raise FloatingPointError if `array` holds NaN or inf (anomaly mode)."""
-    if array is None or array.dtype.kind != "f":
-        return
-    xp = _xp(array)
-    if bool(xp.isfinite(array).all()):
-        return
-    kind = "NaN" if bool(xp.isnan(array).any()) else "inf"
-    scope = getattr(fn, "scope", None)
-    where = "outside any module"
-    if scope is not None:
-        kind_of = f" ({scope.module_type})" if scope.path != scope.module_type else ""
-        where = f"in module {scope.path}{kind_of}"
-    shapes = ", ".join(str(t.shape) for t in inputs)
-    raise FloatingPointError(
-        f"detect_anomaly: {fn.op_name()} {where} produced {kind} in its "
-        f"{what} of shape {array.shape}; its inputs have shapes {shapes}"
-    )
-
-
-def _xp(array):
-    from .backend import get_array_module
-
-    return get_array_module(array)
-
-
 # ------------------------------------------------------------------ backward
 
 
@@ -126,15 +116,14 @@ def topological_order(root) -> list:
     return order
 
 
-def backward(root, grad=None, retain_graph=False, retain_grads=False) -> None:
+def backward(root, grad, retain_graph=False, retain_grads=False) -> None:
     """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires it.
 
-    grad          dL/d(root); may be omitted only when root has one element.
+    grad          dL/d(root), an array of root's shape (Tensor.backward makes it).
     retain_graph  keep the arrays saved for backward, to call backward again.
     retain_grads  also keep `.grad` on every intermediate tensor (for inspecting
                   and drawing a graph with its gradients, micrograd-style).
     """
-    grad = _seed(root, grad)
     handed_out: set[int] = {id(grad)}  # arrays that some tensor already holds
     grads = {root: grad}  # dL/d(tensor), summed over every path reached so far
     for tensor in topological_order(root):
@@ -152,34 +141,10 @@ def backward(root, grad=None, retain_graph=False, retain_grads=False) -> None:
                 "an earlier backward(); call backward(retain_graph=True) the first "
                 "time to go through the same graph twice"
             )
+        fn.check_inputs_unchanged()
         _propagate(fn, g, grads)
         if not retain_graph:
             fn.release()
-
-
-def _seed(root, grad):
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require a gradient: none of the tensors "
-            "it was computed from has requires_grad=True, or it was computed "
-            "inside no_grad()"
-        )
-    xp = _xp(root.data)
-    if grad is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"backward: a gradient can be implied only for a scalar, but this "
-                f"tensor has shape {root.shape}; reduce it first (.sum() or .mean()) "
-                f"or pass grad= with shape {root.shape}"
-            )
-        return xp.ones_like(root.data)
-    grad = grad.data if hasattr(grad, "_ctx") else xp.asarray(grad, dtype=root.dtype)
-    if grad.shape != root.shape:
-        raise ValueError(
-            f"backward: grad has shape {grad.shape} but the tensor has shape "
-            f"{root.shape}; they must be equal"
-        )
-    return grad
 
 
 def _propagate(fn, grad_out, grads: dict) -> None:
@@ -190,13 +155,13 @@ def _propagate(fn, grad_out, grads: dict) -> None:
     for parent, g, needed in zip(fn.parents, in_grads, fn.needs_input_grad):
         if g is None or not needed:
             continue
-        if g.shape != parent.data.shape:
+        if g.shape != parent.shape:
             raise RuntimeError(
                 f"internal error in {fn.op_name()}.backward: gradient of shape "
                 f"{g.shape} for an input of shape {parent.shape}"
             )
         if switches.detect_anomaly:
-            check_finite(g, fn, fn.parents, "backward (an input's gradient)")
+            fn.check_finite(g, fn.parents, "backward (an input's gradient)")
         earlier = grads.get(parent)
         grads[parent] = g if earlier is None else earlier + g
 
@@ -209,7 +174,7 @@ def _accumulate(tensor, g, handed_out: set[int]) -> None:
         # A backward may return the same array for two inputs (add), or a view of
         # its upstream gradient (reshape): copy those, so a later in-place `+=`
         # on one tensor's .grad can never change another's.
-        if not g.flags.owndata or id(g) in handed_out:
+        if g.base is not None or id(g) in handed_out:
             g = g.copy()
         tensor.grad = g
         handed_out.add(id(g))

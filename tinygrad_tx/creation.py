@@ -10,14 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import random
+from .arguments import shape_args
 from .backend import check_device, to_device, xp_for
 from .tensor import Tensor
-
-
-def _shape(shape) -> tuple[int, ...]:
-    return (
-        tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
-    )
 
 
 def _make(array, requires_grad, device) -> Tensor:
@@ -33,13 +28,17 @@ def tensor(data, requires_grad=False, device="cpu", dtype=None) -> Tensor:
 
 def zeros(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     return _make(
-        xp_for(check_device(device)).zeros(_shape(shape), dtype), requires_grad, device
+        xp_for(check_device(device)).zeros(shape_args(shape), dtype),
+        requires_grad,
+        device,
     )
 
 
 def ones(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     return _make(
-        xp_for(check_device(device)).ones(_shape(shape), dtype), requires_grad, device
+        xp_for(check_device(device)).ones(shape_args(shape), dtype),
+        requires_grad,
+        device,
     )
 
 
@@ -72,13 +71,13 @@ def eye(n: int, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
 
 def randn(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
-    array = random.host_generator().standard_normal(_shape(shape)).astype(dtype)
+    array = random.host_generator().standard_normal(shape_args(shape)).astype(dtype)
     return _make(array, requires_grad, device)
 
 
 def rand(*shape, dtype=np.float32, requires_grad=False, device="cpu") -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
-    array = random.host_generator().random(_shape(shape)).astype(dtype)
+    array = random.host_generator().random(shape_args(shape)).astype(dtype)
     return _make(array, requires_grad, device)
 
 

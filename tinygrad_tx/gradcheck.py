@@ -68,18 +68,18 @@ def gradcheck(
     out = fn(*inputs)
     _check_output(out)
     upstream = np.random.default_rng(seed).standard_normal(out.shape)
-    upstream = Tensor(upstream, device=out.device).data
+    upstream = Tensor(upstream, device=out.device)._data
     out.backward(upstream)
     analytic = {i: _grad_or_zeros(inputs[i]) for i in checked}
 
     def loss() -> float:
         with no_grad():
-            return float((to_numpy(fn(*inputs).data) * to_numpy(upstream)).sum())
+            return float((fn(*inputs).numpy() * to_numpy(upstream)).sum())
 
     worst = (-1.0, -1, (), 0.0, 0.0)  # (excess over tolerance, input, element, a, n)
     count = 0
     for i in checked:
-        data = inputs[i].data
+        data = inputs[i]._data  # perturbed in place, one element at a time
         for element in np.ndindex(*data.shape):
             original = data[element].item()
             data[element] = original + eps
@@ -101,7 +101,7 @@ def _as_float64(t) -> Tensor:
         t = Tensor(np.asarray(t, dtype=np.float64))
     if t.dtype.kind != "f":
         return t  # integer inputs (ids, targets) pass through unchanged
-    copy = Tensor(t.data, device=t.device, dtype=np.float64)
+    copy = Tensor(t._data, device=t.device, dtype=np.float64)
     return copy.requires_grad_(t.requires_grad)
 
 

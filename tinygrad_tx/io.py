@@ -49,9 +49,14 @@ def save(
     """Write {name: array or Tensor} to a safetensors file, atomically."""
     from safetensors.numpy import save
 
+    if Path(path).is_dir():
+        raise IsADirectoryError(
+            f"save: {path} is a directory; give the file to write, such as "
+            f"{Path(path) / 'model.safetensors'}"
+        )
     arrays = {}
     for name, value in state_dict.items():
-        array = to_numpy(value.data if isinstance(value, Tensor) else value)
+        array = to_numpy(value._data if isinstance(value, Tensor) else value)
         if not isinstance(name, str) or not hasattr(array, "dtype"):
             raise TypeError(
                 f"save: expected {{name: array or Tensor}} with string names, got "

@@ -8,10 +8,11 @@ place on the parameters' arrays and run outside the graph.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
-from .backend import get_array_module, to_device, to_numpy
+from .backend import get_array_module, to_device, to_numpy, uses_host_memory
 from .tensor import Tensor
 
 
@@ -35,8 +36,7 @@ class Optimizer:
                 "and would be updated twice per step; pass each tensor once "
                 "(model.parameters() already does)"
             )
-        if lr < 0:
-            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {lr}")
+        _check_number(name, "lr", lr)
         self.lr = lr
         self.steps = 0
         self.state: dict[int, dict] = {}  # index of a parameter -> its buffers
@@ -49,7 +49,8 @@ class Optimizer:
         self.steps += 1
         for i, p in enumerate(self.params):
             if p.grad is not None:
-                self.update(i, p.data, p.grad)
+                self.update(i, p._data, p.grad)
+                p._changed()  # a new version: graphs that saved p are stale
 
     def update(self, i: int, param, grad) -> None:
         raise NotImplementedError
@@ -84,6 +85,15 @@ class Optimizer:
             }
 
 
+def _check_number(optimizer: str, name: str, value, below: float = math.inf) -> None:
+    """A hyperparameter: a finite number >= 0 (and < `below` when given).
+    NaN fails every comparison, so it is refused too (it would silently turn
+    every weight into NaN at the first step)."""
+    if not (isinstance(value, numbers.Real) and 0 <= value < below):
+        bound = "a finite number >= 0" if below == math.inf else f"in [0, {below})"
+        raise ValueError(f"{optimizer}: {name} must be {bound}, got {value!r}")
+
+
 def _host_copy(value):
     """An optimizer buffer as a host array (a copy), or a step count as it is."""
     return to_numpy(value).copy() if hasattr(value, "shape") else value
@@ -99,6 +109,8 @@ class SGD(Optimizer):
         self, params, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0
     ):
         super().__init__(params, lr)
+        _check_number("SGD", "momentum", momentum)
+        _check_number("SGD", "weight_decay", weight_decay)
         self.momentum, self.weight_decay = momentum, weight_decay
 
     def update(self, i, param, grad):
@@ -137,10 +149,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
-        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
-            raise ValueError(
-                f"{type(self).__name__}: betas must be in [0, 1), got {betas}"
-            )
+        name = type(self).__name__
+        for i, beta in enumerate(betas):
+            _check_number(name, f"betas[{i}]", beta, below=1)
+        _check_number(name, "eps", eps)
+        _check_number(name, "weight_decay", weight_decay)
         self.betas, self.eps, self.weight_decay = tuple(betas), eps, weight_decay
 
     def update(self, i, param, grad):
@@ -176,7 +189,7 @@ class Adam(Optimizer):
     def _scratch(self, like):
         """A temporary of like's shape. On the CPU one buffer serves every
         slice of every step: no new array, so no fresh memory to fault in."""
-        if get_array_module(like) is not np or like.size > _SLICE:
+        if not uses_host_memory(like) or like.size > _SLICE:
             return get_array_module(like).empty_like(like)
         if getattr(self, "_scratch_buffer", None) is None:
             self._scratch_buffer = np.empty(_SLICE, dtype=np.float64)
@@ -192,7 +205,7 @@ _SLICE = 32768
 def _slices(param, grad, m, v):
     """(p, g, m, v) slices of at most _SLICE elements on the CPU; the whole
     arrays on a GPU, or when the parameter is not one contiguous block."""
-    if get_array_module(param) is not np or not param.flags.c_contiguous:
+    if not uses_host_memory(param) or not param.flags.c_contiguous:
         yield param, grad, m, v
         return
     flat = [a.reshape(-1) for a in (param, grad, m, v)]

@@ -4,9 +4,11 @@ Public state, as in micrograd: `data` (the array) and `grad` (dL/d(this), an
 array of the same shape, or None). Private graph state: `_ctx`, the Function that
 produced this tensor (None for a leaf such as a parameter or an input); that
 Function holds the input tensors, and backward() walks those links in reverse.
+`_version` notes its latest in-place change (see `Tensor.data`).
 
-Every method below is a thin `def` over one op in `tinygrad_tx.ops`: the math,
-and the derivative, are documented there.
+The operators and math methods (`+`, `@`, `exp`, `sum`, `reshape`, ...) are in
+`TensorMath` (tensor_math.py): each a thin `def` over one op in
+`tinygrad_tx.ops`, where the math and the derivative are documented.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .arguments import bool_array, check_axis, leaf_array, operand_array, shape_args
-from .backend import check_device, to_device, to_numpy
+from .arguments import array_on, assigned_array, leaf_array
+from .backend import as_array, check_device, same_values, to_device, to_numpy, xp_for
 from .ops import elementwise as E
-from .ops import linalg, movement, reduce, softmax
+from .tensor_math import TensorMath, _raw
 
 
-class Tensor:
-    __array_ufunc__ = None  # numpy_scalar * tensor calls Tensor.__rmul__ (a Tensor)
+class Tensor(TensorMath):
     __slots__ = (
         "__weakref__",
         "_ctx",
+        "_data",
+        "_lent",
         "_retains_grad",
-        "data",
+        "_version",
         "device",
         "grad",
         "name",
@@ -41,7 +44,8 @@ class Tensor:
         stays float64, which gradcheck needs) unless `dtype` is given.
         """
         device = check_device(device)
-        self.data = leaf_array(_raw(data), dtype, device)
+        self._data = leaf_array(_raw(data), dtype, device)
+        self._version, self._lent = 0, None
         self.device = device
         self.grad = None
         self.name = name
@@ -51,37 +55,82 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _from_op(cls, data, device, requires_grad):
-        """A tensor made by an op: no conversion, no checks (hot path)."""
-        t = cls.__new__(cls)
-        if device == "cpu" and type(data) is not np.ndarray:
-            data = np.asarray(data)  # NumPy reductions return scalars, not arrays
-        t.data, t.device, t.requires_grad = data, device, requires_grad
-        t.grad = t._ctx = t.name = None
-        t._retains_grad = False
+    @staticmethod
+    def _from_op(data, device, requires_grad):
+        """A tensor made by an op: no copy, no checks (hot path)."""
+        t = object.__new__(Tensor)
+        if isinstance(data, np.generic):  # NumPy's reductions return scalars
+            data = as_array(data)
+        t._data, t.device, t.requires_grad = data, device, requires_grad
+        t.grad = t._ctx = t.name = t._lent = None
+        t._retains_grad, t._version = False, 0
         return t
+
+    # ------------------------------------------------------------ data and versions
+
+    @property
+    def data(self):
+        """The array itself (NumPy on "cpu", CuPy on "cuda"), not a copy.
+
+        Writing into it in place (`x.data[0] = 5`, `x.data += 1`) changes values
+        that backward may still need: an op that saved x would compute its
+        gradient from the new values. So the engine counts in-place changes
+        (`autograd.switches.changes`, a clock), a tensor notes the count at its
+        latest one in `_version` (PyTorch's version counter, engine-wide), each
+        op notes the count when it runs, and backward refuses an input changed
+        after its op ran. The engine's own writes (`x[i] = v`, optimizer steps)
+        count directly; a write into the array handed out here the engine
+        cannot see, so a leaf that requires a gradient (a parameter, an input:
+        what users write into) keeps a copy of the values it hands out and
+        counts a change when they differ, the next time a graph uses it. (An
+        array taken before a forward pass and written after it, or a write into
+        an intermediate result, goes unseen.)
+        """
+        if self._lent is None and self.requires_grad and self._ctx is None:
+            self._lent = self._data.copy()
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        """Replace the array (same device; any shape, as in PyTorch). Graphs
+        built before keep the old array: their gradients stay right."""
+        value = assigned_array(value, self.device, self.requires_grad)
+        if self._lent is not None:  # a write into the old array still counts
+            self._count_lent_write()
+        self._data = value
+
+    def _changed(self) -> None:
+        """Count an in-place change of the data (one that the engine made)."""
+        autograd.switches.changes += 1
+        self._version = autograd.switches.changes
+        self._lent = None
+
+    def _count_lent_write(self) -> None:
+        """Count a write into the array that `.data` handed out, if any."""
+        if not same_values(self._lent, self._data):
+            self._changed()
+        self._lent = None
 
     # ------------------------------------------------------------ basics
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def T(self) -> Tensor:
         return self.transpose()
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -99,18 +148,18 @@ class Tensor:
         return array.astype(dtype) if dtype is not None else array
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._data)
 
     def numpy(self) -> np.ndarray:
         """A host NumPy array (a copy from the GPU; the array itself on the CPU)."""
-        return to_numpy(self.data)
+        return to_numpy(self._data)
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only a one-element tensor has an item; shape is {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -132,7 +181,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (no gradient flows through it)."""
-        return Tensor._from_op(self.data, self.device, False)
+        return Tensor._from_op(self._data, self.device, False)
 
     def to(self, device: str) -> Tensor:
         """This tensor on another device (itself when it is already there).
@@ -143,7 +192,7 @@ class Tensor:
         device = check_device(device)
         if device == self.device:
             return self
-        t = Tensor._from_op(to_device(self.data, device), device, self.requires_grad)
+        t = Tensor._from_op(to_device(self._data, device), device, self.requires_grad)
         t.name = self.name
         return t
 
@@ -153,7 +202,7 @@ class Tensor:
             return self
         if self.dtype.kind == "f" and dtype.kind == "f":
             return E.Cast.apply(self, dtype=dtype)
-        return Tensor._from_op(self.data.astype(dtype), self.device, False)
+        return Tensor._from_op(self._data.astype(dtype), self.device, False)
 
     def float(self) -> Tensor:
         return self.astype(np.float32)
@@ -169,239 +218,31 @@ class Tensor:
 
         See `tinygrad_tx.autograd.backward` for the options.
         """
+        seed = self._seed_grad(grad)
         autograd.backward(
-            self, grad, retain_graph=retain_graph, retain_grads=retain_grads
+            self, seed, retain_graph=retain_graph, retain_grads=retain_grads
         )
 
-    def _wrap(self, other) -> Tensor:
-        """A constant tensor for a number, list or array operand, on our device
-        (numbers take this tensor's float dtype: see `arguments.operand_array`)."""
-        if isinstance(other, Tensor):
-            return other
-        array = operand_array(other, self.dtype, self.device)
-        return Tensor._from_op(array, self.device, False)
-
-    # ------------------------------------------------------------ arithmetic
-
-    def __add__(self, other):
-        return E.Add.apply(self, self._wrap(other))
-
-    def __radd__(self, other):
-        return E.Add.apply(self._wrap(other), self)
-
-    def __sub__(self, other):
-        return E.Sub.apply(self, self._wrap(other))
-
-    def __rsub__(self, other):
-        return E.Sub.apply(self._wrap(other), self)
-
-    def __mul__(self, other):
-        return E.Mul.apply(self, self._wrap(other))
-
-    def __rmul__(self, other):
-        return E.Mul.apply(self._wrap(other), self)
-
-    def __truediv__(self, other):
-        return E.Div.apply(self, self._wrap(other))
-
-    def __rtruediv__(self, other):
-        return E.Div.apply(self._wrap(other), self)
-
-    def __pow__(self, other):
-        return E.Pow.apply(self, self._wrap(other))
-
-    def __rpow__(self, other):
-        return E.Pow.apply(self._wrap(other), self)
-
-    def __neg__(self):
-        return E.Neg.apply(self)
-
-    def __matmul__(self, other):
-        return linalg.MatMul.apply(self, self._wrap(other))
-
-    def __rmatmul__(self, other):
-        return linalg.MatMul.apply(self._wrap(other), self)
-
-    def matmul(self, other) -> Tensor:
-        return self @ other
-
-    def maximum(self, other) -> Tensor:
-        return E.Maximum.apply(self, self._wrap(other))
-
-    def minimum(self, other) -> Tensor:
-        return -E.Maximum.apply(-self, -self._wrap(other))
-
-    # ------------------------------------------------------------ comparisons (no gradient)
-
-    def _compare(self, other, op) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_op(op(self.data, other), self.device, False)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):  # elementwise, as in NumPy and PyTorch
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
-
-    __hash__ = object.__hash__  # tensors stay usable as dict keys, by identity
-
-    # ------------------------------------------------------------ unary
-
-    def exp(self) -> Tensor:
-        return E.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return E.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return E.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        return E.Abs.apply(self)
-
-    def relu(self) -> Tensor:
-        return E.ReLU.apply(self)
-
-    def tanh(self) -> Tensor:
-        return E.Tanh.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return E.Sigmoid.apply(self)
-
-    def masked_fill(self, mask, value: float) -> Tensor:
-        """`value` where mask is True, this tensor elsewhere (mask broadcasts)."""
-        mask = bool_array("masked_fill", _raw(mask), self.device)
-        return E.MaskedFill.apply(self, mask=mask, value=value)
-
-    @staticmethod
-    def where(condition, x, y) -> Tensor:
-        """x where condition is True, else y (elementwise, broadcasting)."""
-        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-            raise TypeError(
-                "where: x or y must be a Tensor (for two plain numbers or arrays, "
-                "use numpy.where)"
-            )
-        x = x if isinstance(x, Tensor) else y._wrap(x)
-        y = x._wrap(y)
-        condition = bool_array("where", _raw(condition), x.device)
-        return E.Where.apply(x, y, condition=condition)
-
-    # ------------------------------------------------------------ reductions
-
-    def sum(self, axis=None, keepdims=False) -> Tensor:
-        return reduce.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False) -> Tensor:
-        return reduce.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False) -> Tensor:
-        return reduce.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False) -> Tensor:
-        return -reduce.Max.apply(-self, axis=axis, keepdims=keepdims)
-
-    def var(self, axis=None, keepdims=False, ddof=0) -> Tensor:
-        return reduce.Var.apply(self, axis=axis, keepdims=keepdims, ddof=ddof)
-
-    def argmax(self, axis=None) -> Tensor:
-        return Tensor._from_op(self.data.argmax(axis=axis), self.device, False)
-
-    def softmax(self, axis=-1) -> Tensor:
-        return softmax.Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis=-1) -> Tensor:
-        return softmax.LogSoftmax.apply(self, axis=axis)
-
-    # ------------------------------------------------------------ movement
-
-    def reshape(self, *shape) -> Tensor:
-        return movement.Reshape.apply(self, shape=shape_args(shape))
-
-    def flatten(self) -> Tensor:
-        return self.reshape(-1)
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        """A new axis of size 1 at position `axis` (of the result's ndim + 1 axes)."""
-        axis = check_axis("unsqueeze", axis, self.ndim + 1)
-        return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
-
-    def squeeze(self, axis=None) -> Tensor:
-        """Drop axes of size 1 (all of them, or those in `axis` that have size 1)."""
-        axes = reduce.normalize_axis(axis, self.ndim)
-        return self.reshape(
-            *[n for i, n in enumerate(self.shape) if not (i in axes and n == 1)]
-        )
-
-    def transpose(self, *axes) -> Tensor:
-        """Permute the axes, as NumPy: no arguments reverses them."""
-        axes = shape_args(axes) or tuple(reversed(range(self.ndim)))
-        axes = tuple(check_axis("transpose", a, self.ndim) for a in axes)
-        return movement.Transpose.apply(self, axes=axes)
-
-    def permute(self, *axes) -> Tensor:
-        return self.transpose(*axes)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        axes = list(range(self.ndim))
-        axis1 = check_axis("swapaxes", axis1, self.ndim)
-        axis2 = check_axis("swapaxes", axis2, self.ndim)
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-        return self.transpose(*axes)
-
-    def broadcast_to(self, *shape) -> Tensor:
-        return movement.BroadcastTo.apply(self, shape=shape_args(shape))
-
-    def __getitem__(self, index) -> Tensor:
-        return movement.GetItem.apply(self, index=_raw_index(index))
-
-    def __setitem__(self, index, value) -> None:
-        """In-place assignment, allowed outside the graph only: on a constant, or
-        on a leaf (a parameter) inside no_grad()."""
-        if self._ctx is not None or (self.requires_grad and autograd.is_grad_enabled()):
+    def _seed_grad(self, grad):
+        """dL/d(self) as an array of our shape: 1 for a scalar, else `grad`."""
+        if not self.requires_grad:
             raise RuntimeError(
-                "setitem: cannot assign into a tensor that is part of a graph (it "
-                "would change values backward needs); build a new tensor with "
-                "where() or masked_fill(), or, for a parameter, assign inside no_grad()"
+                "backward: this tensor does not require a gradient: none of the "
+                "tensors it was computed from has requires_grad=True, or it was "
+                "computed inside no_grad()"
             )
-        self.data[_raw_index(index)] = _raw(value)
-
-    @staticmethod
-    def cat(tensors, axis: int = 0) -> Tensor:
-        """Join tensors along an existing axis (numpy.concatenate)."""
-        return movement.Cat.apply(*_tensor_list("cat", tensors), axis=axis)
-
-    @staticmethod
-    def stack(tensors, axis: int = 0) -> Tensor:
-        """Join tensors of one shape along a new axis (numpy.stack)."""
-        return movement.Stack.apply(*_tensor_list("stack", tensors), axis=axis)
-
-
-def _tensor_list(op: str, tensors) -> list[Tensor]:
-    tensors = list(tensors)
-    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError(
-            f"{op}: expected a non-empty list of Tensors, got {tensors!r:.80}"
-        )
-    return tensors
-
-
-def _raw(value):
-    """The array inside a Tensor; anything else as it is."""
-    return value.data if isinstance(value, Tensor) else value
-
-
-def _raw_index(index):
-    """An index with every Tensor replaced by its array."""
-    return tuple(map(_raw, index)) if isinstance(index, tuple) else _raw(index)
+        if grad is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"backward: a gradient can be implied only for a scalar, but this "
+                    f"tensor has shape {self.shape}; reduce it first (.sum() or "
+                    f".mean()) or pass grad= with shape {self.shape}"
+                )
+            return xp_for(self.device).ones_like(self._data)
+        grad = array_on(self.device, _raw(grad), self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(
+                f"backward: grad has shape {grad.shape} but the tensor has shape "
+                f"{self.shape}; they must be equal"
+            )
+        return grad

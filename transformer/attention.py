@@ -12,18 +12,9 @@ with d_k = 64, gives scores 112/8 = 14 and 96/8 = 12 and weights 0.88 and 0.12.
 
 from __future__ import annotations
 
-import math
-
-from tinygrad_tx import Tensor
+from tinygrad_tx import Tensor, composed
 from tinygrad_tx import functional as F
-from tinygrad_tx import random as tx_random
-from tinygrad_tx.backend import get_array_module
 from tinygrad_tx.nn import Linear, Module
-from tinygrad_tx.ops.attention import attention, check_attention_shapes
-from tinygrad_tx.ops.embedding import keep_mask
-from tinygrad_tx.ops.multi_head import multi_head_attention
-
-from .masks import check_mask
 
 
 def scaled_dot_product_attention(
@@ -47,47 +38,14 @@ def scaled_dot_product_attention(
     dropout_p: attention dropout on the weights (pass 0 in evaluation);
     `weights` are returned before dropout.
 
-    fused=True runs one op with a hand-derived backward (faster, less memory;
-    `weights` is then a constant for inspection, without a gradient of its
-    own); fused=False composes matmul, masked_fill, softmax and dropout, so
-    autograd derives the backward and `weights` is differentiable.
+    fused=True runs one op with a hand-derived backward (`F.attention`: faster,
+    less memory; `weights` is then a constant for inspection, without a
+    gradient of its own); fused=False composes matmul, masked_fill, softmax
+    and dropout (`composed.attention`), so autograd derives the backward and
+    `weights` is differentiable.
     """
-    where = "scaled_dot_product_attention"
-    check_attention_shapes(q.shape, k.shape, v.shape, where)
-    if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"{where}: dropout_p must be in [0, 1), got {dropout_p}")
-    if mask is not None:
-        mask = check_mask(mask, (*q.shape[:-1], k.shape[-2]), where)
-    if fused:
-        return _fused_attention(q, k, v, mask, dropout_p)
-    return _composed_attention(q, k, v, mask, dropout_p)
-
-
-def _composed_attention(q, k, v, mask, dropout_p):
-    """The formula, op by op (autograd derives the backward)."""
-    d_k = q.shape[-1]
-    scores = (q @ k.swapaxes(-1, -2)) / math.sqrt(d_k)  # (..., Lq, Lk)
-    if mask is None:
-        weights = scores.softmax(axis=-1)
-    else:
-        # A row with no allowed key is filled with 0, not -inf (its softmax would
-        # be 0/0 = NaN), and zeroed after the softmax.
-        row_has_key = mask.any(axis=-1, keepdims=True)
-        weights = scores.masked_fill(~mask & row_has_key, -math.inf).softmax(axis=-1)
-        if not bool(get_array_module(mask).all(row_has_key)):
-            weights = weights.masked_fill(~mask, 0.0)
-    dropped = F.dropout(weights, dropout_p, training=dropout_p > 0)
-    return dropped @ v, weights  # (..., Lq, Dv), (..., Lq, Lk)
-
-
-def _fused_attention(q, k, v, mask, dropout_p):
-    """One Attention op (tinygrad_tx.ops.attention), with dropout drawn here."""
-    keep = None
-    if dropout_p > 0:
-        # The same draws as F.dropout on the weights: both paths agree per seed.
-        shape = (*q.shape[:-1], k.shape[-2])
-        keep = keep_mask(tx_random.generator(q.device), shape, dropout_p)
-    return attention(q, k, v, mask=mask, keep=keep, dropout_p=dropout_p)
+    attend = F.attention if fused else composed.attention
+    return attend(q, k, v, mask, dropout_p)
 
 
 def _stacked_linear(x: Tensor, linears: list) -> Tensor:
@@ -111,11 +69,12 @@ class MultiHeadAttention(Module):
     passes the same tensor as query, key and value; cross-attention passes the
     decoder's states as query and the encoder's memory as key and value.
 
-    fused=True runs the heads as one op (`tinygrad_tx.ops.multi_head`): the
-    split and merge are views instead of copies, and the projections of one
-    input are one product with the weights stacked (self-attention:
-    x [W_q; W_k; W_v]ᵀ). fused=False composes reshape, transpose and the
-    attention ops one by one, as the formula reads. Both compute the same.
+    fused=True runs the heads as one op (`F.multi_head_attention`): the split
+    and merge are views instead of copies, and the projections of one input
+    are one product with the weights stacked (self-attention: x [W_q; W_k;
+    W_v]ᵀ). fused=False composes reshape, transpose and the attention ops one
+    by one, as the formula reads (`composed.multi_head_attention`). Both
+    compute the same.
 
     After each call, `attn_weights` holds the weights (B, H, Lq, Lk) for plots.
     """
@@ -142,37 +101,18 @@ class MultiHeadAttention(Module):
         self._check_inputs(query, key, value)
         mask = self._head_mask(mask)
         dropout_p = self.dropout_p if self.training else 0.0
-        heads = self._fused_heads if self.fused else self._composed_heads
-        out, weights = heads(query, key, value, mask, dropout_p)  # (B, Lq, d_model)
+        if self.fused:  # the projections of one input as one product, then one op
+            sources, slots = self._projections(query, key, value)
+            out, weights = F.multi_head_attention(
+                sources, slots, self.n_heads, mask, dropout_p
+            )
+        else:  # 1) project, 2) split into heads, attend, concatenate (composed)
+            q, k, v = self.w_q(query), self.w_k(key), self.w_v(value)  # (B, L, d)
+            out, weights = composed.multi_head_attention(
+                q, k, v, self.n_heads, mask, dropout_p
+            )
         self.attn_weights = weights.detach()  # (B, H, Lq, Lk)
-        return self.w_o(out)  # mix the heads: (B, Lq, d_model)
-
-    def _composed_heads(self, query, key, value, mask, dropout_p):
-        """Concat(head_1, ..., head_H), op by op."""
-        batch, len_q, _ = query.shape
-        # 1) project, then split d_model into H heads of size D
-        q = self._split_heads(self.w_q(query))  # (B, H, Lq, D)
-        k = self._split_heads(self.w_k(key))  # (B, H, Lk, D)
-        v = self._split_heads(self.w_v(value))  # (B, H, Lk, D)
-        # 2) attend, every head at once
-        out, weights = scaled_dot_product_attention(
-            q, k, v, mask, dropout_p, fused=False
-        )
-        # 3) concatenate the heads
-        out = out.transpose(0, 2, 1, 3).reshape(batch, len_q, self.d_model)
-        return out, weights
-
-    def _fused_heads(self, query, key, value, mask, dropout_p):
-        """Concat(head_1, ..., head_H) as one op (tinygrad_tx.ops.multi_head),
-        after the projections, those of one input as one product."""
-        sources, slots = self._projections(query, key, value)
-        shape = (query.shape[0], self.n_heads, query.shape[1], key.shape[1])
-        if mask is not None:
-            mask = check_mask(mask, shape, "MultiHeadAttention")
-        keep = None
-        if dropout_p > 0:  # the draws of the composed path, in the same order
-            keep = keep_mask(tx_random.generator(query.device), shape, dropout_p)
-        return multi_head_attention(sources, slots, self.n_heads, mask, keep, dropout_p)
+        return self.w_o(out)  # 3) mix the heads: (B, Lq, d_model)
 
     def _projections(self, query, key, value):
         """Q, K, V as the multi-head op takes them: inputs that are one tensor
@@ -189,11 +129,6 @@ class MultiHeadAttention(Module):
             slots.append((index, len(linears[index])))
             linears[index].append(linear)
         return [_stacked_linear(x, ls) for x, ls in zip(inputs, linears)], slots
-
-    def _split_heads(self, x: Tensor) -> Tensor:
-        batch, length, _ = x.shape
-        x = x.reshape(batch, length, self.n_heads, self.d_head)  # (B, L, H, D)
-        return x.transpose(0, 2, 1, 3)  # (B, H, L, D)
 
     @staticmethod
     def _head_mask(mask):

@@ -27,8 +27,9 @@ class TransformerConfig:
     share_embeddings: bool = False  # tie source, target and output matrices
     norm_first: bool = False  # pre-norm instead of the paper's post-norm
     learned_positions: bool = False  # a trained position table, not sinusoids
-    # fused ops (attention, FFN, Add & Norm: fast) or the composed textbook ops
-    fused_attention: bool = True
+    # the fused ops (multi-head attention, FFN, Add & Norm: each one op with a
+    # hand-derived backward, fast) or the same steps composed from basic ops
+    fused_ops: bool = True
 
     def __post_init__(self):
         for name in ("src_vocab", "tgt_vocab", "d_model", "n_heads", "n_layers"):
@@ -68,7 +69,18 @@ class TransformerConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> TransformerConfig:
-        """The config saved by `to_dict` (e.g. read back from config.json)."""
+        """The config saved by `to_dict` (e.g. read back from config.json).
+
+        Reads the names of earlier versions too (`RENAMED`), so checkpoints
+        saved before a field was renamed still load.
+        """
+        if not isinstance(values, dict):
+            raise TypeError(
+                f"TransformerConfig: expected the fields as a dict such as "
+                f'{{"d_model": 128, "n_heads": 4, ...}}, got {type(values).__name__} '
+                f"{values!r:.40}"
+            )
+        values = {RENAMED.get(name, name): value for name, value in values.items()}
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -106,6 +118,10 @@ class TransformerConfig:
     def num_parameters(self) -> int:
         """The closed-form total; equals `Transformer.num_parameters()`."""
         return sum(self.parameter_counts().values())
+
+
+# Fields renamed since checkpoints were first saved: old name -> new name.
+RENAMED = {"fused_attention": "fused_ops"}
 
 
 def _check_positive(name: str, value) -> None:

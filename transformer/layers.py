@@ -10,32 +10,19 @@ The residual path lets the signal and its gradient skip the sublayer, so deep
 stacks still train; pre-norm keeps that path free of normalization, which
 trains more stably without a learning-rate warm-up, and needs one final
 LayerNorm after the stack (see `model.py`).
+
+Each layer has one small method per sublayer connection: it reads the
+sublayer's input (`_sublayer_input`), runs the sublayer, and adds and
+normalizes (`_add_norm`).
 """
 
 from __future__ import annotations
 
 from tinygrad_tx import Tensor
+from tinygrad_tx import functional as F
 from tinygrad_tx.nn import Dropout, LayerNorm, Linear, Module, ReLU
-from tinygrad_tx.ops.linalg import linear_relu
-from tinygrad_tx.ops.normalization import add_layer_norm
 
 from .attention import MultiHeadAttention
-
-
-def add_and_norm(
-    x: Tensor, sublayer, norm, dropout, norm_first: bool, fused: bool = False
-) -> Tensor:
-    """One residual sublayer; `sublayer` maps (B, L, d_model) to the same shape.
-
-    fused=True computes post-norm's add, dropout and LayerNorm as one op
-    (`AddLayerNorm`: the same numbers, less time and memory).
-    """
-    if norm_first:
-        return x + dropout(sublayer(norm(x)))
-    if fused:
-        p = dropout.p if dropout.training else 0.0
-        return add_layer_norm(x, sublayer(x), norm.weight, norm.bias, norm.eps, p)
-    return norm(x + dropout(sublayer(x)))
 
 
 class PositionwiseFeedForward(Module):
@@ -43,7 +30,7 @@ class PositionwiseFeedForward(Module):
     d_model -> d_ff -> d_model (the paper: 512 -> 2048 -> 512), with dropout
     after the ReLU.
 
-    fused=True runs linear1, ReLU and dropout as one op (`LinearReLU`: less
+    fused=True runs linear1, ReLU and dropout as one op (`F.linear_relu`: less
     time, and the (B, L, d_ff) arrays between them are never kept); fused=False
     calls the three modules one after the other. Both compute the same thing.
     """
@@ -59,11 +46,37 @@ class PositionwiseFeedForward(Module):
         if not self.fused:
             return self.linear2(self.dropout(self.relu(self.linear1(x))))
         p = self.dropout.p if self.dropout.training else 0.0
-        hidden = linear_relu(x, self.linear1.weight, self.linear1.bias, p)
+        hidden = F.linear_relu(x, self.linear1.weight, self.linear1.bias, p)
         return self.linear2(hidden)
 
 
-class EncoderLayer(Module):
+class _SublayerConnections(Module):
+    """What encoder and decoder layers share: Add & Norm around a sublayer.
+
+    A layer sets `norm_first` (pre-norm) and `fused` (post-norm's add, dropout
+    and LayerNorm as one op, `F.add_layer_norm`: the same numbers, less time
+    and memory).
+    """
+
+    norm_first = False
+    fused = True
+
+    def _sublayer_input(self, x: Tensor, norm: LayerNorm) -> Tensor:
+        """What the sublayer reads: LayerNorm(x) with pre-norm, else x itself."""
+        return norm(x) if self.norm_first else x
+
+    def _add_norm(self, x: Tensor, s: Tensor, norm: LayerNorm, dropout: Dropout):
+        """x and the sublayer's output s joined: LayerNorm(x + Dropout(s)) with
+        post-norm, x + Dropout(s) with pre-norm (s already read LayerNorm(x))."""
+        if self.norm_first:
+            return x + dropout(s)
+        if self.fused:
+            p = dropout.p if dropout.training else 0.0
+            return F.add_layer_norm(x, s, norm.weight, norm.bias, norm.eps, p)
+        return norm(x + dropout(s))
+
+
+class EncoderLayer(_SublayerConnections):
     """Self-attention over the source, then the feed-forward network, each with
     Add & Norm. forward(x (B, L, d_model), mask (B, 1, 1, L)) -> (B, L, d_model).
 
@@ -89,13 +102,21 @@ class EncoderLayer(Module):
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
-        how = (self.norm_first, self.fused)
-        self_attend = lambda h: self.self_attn(h, h, h, mask)  # noqa: E731
-        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, *how)
-        return add_and_norm(x, self.ffn, self.norm2, self.dropout2, *how)
+        x = self._self_attention_block(x, mask)  # x = LayerNorm(x + SelfAttn(x))
+        return self._feed_forward_block(x)  # x = LayerNorm(x + FFN(x))
+
+    def _self_attention_block(self, x: Tensor, mask) -> Tensor:
+        h = self._sublayer_input(x, self.norm1)
+        return self._add_norm(
+            x, self.self_attn(h, h, h, mask), self.norm1, self.dropout1
+        )
+
+    def _feed_forward_block(self, x: Tensor) -> Tensor:
+        h = self._sublayer_input(x, self.norm2)
+        return self._add_norm(x, self.ffn(h), self.norm2, self.dropout2)
 
 
-class DecoderLayer(Module):
+class DecoderLayer(_SublayerConnections):
     """Masked self-attention over the target so far, cross-attention to the
     encoder's memory (queries from the decoder, keys and values from the
     source), then the feed-forward network, each with Add & Norm.
@@ -127,9 +148,20 @@ class DecoderLayer(Module):
     def forward(
         self, x: Tensor, memory: Tensor, src_mask=None, tgt_mask=None
     ) -> Tensor:
-        how = (self.norm_first, self.fused)
-        self_attend = lambda h: self.self_attn(h, h, h, tgt_mask)  # noqa: E731
-        cross_attend = lambda h: self.cross_attn(h, memory, memory, src_mask)  # noqa: E731
-        x = add_and_norm(x, self_attend, self.norm1, self.dropout1, *how)
-        x = add_and_norm(x, cross_attend, self.norm2, self.dropout2, *how)
-        return add_and_norm(x, self.ffn, self.norm3, self.dropout3, *how)
+        x = self._self_attention_block(x, tgt_mask)  # causal: no peeking ahead
+        x = self._cross_attention_block(x, memory, src_mask)  # look at the source
+        return self._feed_forward_block(x)
+
+    def _self_attention_block(self, x: Tensor, tgt_mask) -> Tensor:
+        h = self._sublayer_input(x, self.norm1)
+        s = self.self_attn(h, h, h, tgt_mask)
+        return self._add_norm(x, s, self.norm1, self.dropout1)
+
+    def _cross_attention_block(self, x: Tensor, memory: Tensor, src_mask) -> Tensor:
+        h = self._sublayer_input(x, self.norm2)  # queries; keys and values: memory
+        s = self.cross_attn(h, memory, memory, src_mask)
+        return self._add_norm(x, s, self.norm2, self.dropout2)
+
+    def _feed_forward_block(self, x: Tensor) -> Tensor:
+        h = self._sublayer_input(x, self.norm3)
+        return self._add_norm(x, self.ffn(h), self.norm3, self.dropout3)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_tx import Tensor
-from tinygrad_tx.backend import xp_for
 
 
 def padding_mask(ids: Tensor, pad_id: int) -> Tensor:
@@ -41,8 +40,7 @@ def causal_mask(length: int, device: str = "cpu") -> Tensor:
     """
     if length < 1:
         raise ValueError(f"causal_mask: length must be at least 1, got {length}")
-    xp = xp_for(device)
-    allowed = xp.tril(xp.ones((length, length), dtype=bool))
+    allowed = np.tril(np.ones((length, length), dtype=bool))
     return Tensor(allowed[None, None], device=device)  # (1, 1, L, L)
 
 
@@ -86,27 +84,3 @@ def _check_ids(ids, where: str) -> None:
             f"{where}: expected integer token ids of shape (B, L), got shape "
             f"{ids.shape} and dtype {ids.dtype}"
         )
-
-
-def check_mask(mask, scores_shape: tuple[int, ...], where: str):
-    """The mask's array, after checking it is boolean and broadcasts to the
-    attention scores' shape (..., Lq, Lk); a clear error otherwise."""
-    array = mask.data if isinstance(mask, Tensor) else mask
-    if not hasattr(array, "dtype") or array.dtype != bool:
-        what = getattr(array, "dtype", type(mask).__name__)
-        raise TypeError(
-            f"{where}: the mask must be boolean (True where attention is allowed), "
-            f"got {what}; build it with transformer.masks or a comparison such as "
-            "ids != pad_id"
-        )
-    try:
-        shape = np.broadcast_shapes(array.shape, scores_shape)
-    except ValueError:
-        shape = None
-    if shape != tuple(scores_shape):
-        raise ValueError(
-            f"{where}: a mask of shape {tuple(array.shape)} cannot broadcast to the "
-            f"attention scores' shape {tuple(scores_shape)} (..., Lq, Lk): each of "
-            "its axes must equal the scores' axis or be 1"
-        )
-    return array

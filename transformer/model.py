@@ -12,6 +12,7 @@ pass trains every position in parallel.
 from __future__ import annotations
 
 import math
+import os
 
 from tinygrad_tx import Tensor
 from tinygrad_tx.nn import Embedding, LayerNorm, Linear, Module, ModuleList, init
@@ -31,7 +32,7 @@ class Encoder(Module):
         c = config
         self.layers = ModuleList(
             EncoderLayer(
-                c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.fused_attention
+                c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.fused_ops
             )
             for _ in range(c.n_layers)
         )
@@ -50,7 +51,7 @@ class Decoder(Module):
         c = config
         self.layers = ModuleList(
             DecoderLayer(
-                c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.fused_attention
+                c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.fused_ops
             )
             for _ in range(c.n_layers)
         )
@@ -70,6 +71,7 @@ class Transformer(Module):
     share_embeddings=True uses one matrix for src_embed, tgt_embed and
     out_proj.weight (the paper's choice with a shared vocabulary). Every
     parameter matrix starts Xavier-uniform; biases and LayerNorms keep theirs.
+    The arguments are the fields of `TransformerConfig` (kept in `config`).
     """
 
     def __init__(
@@ -85,22 +87,29 @@ class Transformer(Module):
         share_embeddings: bool = False,
         norm_first: bool = False,
         learned_positions: bool = False,
-        fused_attention: bool = True,
+        fused_ops: bool = True,
     ):
         c = self.config = TransformerConfig(
-            src_vocab, tgt_vocab, d_model, n_heads, n_layers, d_ff, dropout,
-            max_len, share_embeddings, norm_first, learned_positions, fused_attention,
+            src_vocab=src_vocab, tgt_vocab=tgt_vocab, d_model=d_model,
+            n_heads=n_heads, n_layers=n_layers, d_ff=d_ff, dropout=dropout,
+            max_len=max_len, share_embeddings=share_embeddings, norm_first=norm_first,
+            learned_positions=learned_positions, fused_ops=fused_ops,
         )  # fmt: skip
+        _check_memory(c)
         self.src_embed = Embedding(c.src_vocab, c.d_model)
         self.tgt_embed = (
-            self.src_embed if share_embeddings else Embedding(tgt_vocab, d_model)
+            self.src_embed if c.share_embeddings else Embedding(c.tgt_vocab, c.d_model)
         )
-        self.src_pos = PositionalEncoding(d_model, max_len, dropout, learned_positions)
-        self.tgt_pos = PositionalEncoding(d_model, max_len, dropout, learned_positions)
+        self.src_pos = PositionalEncoding(
+            c.d_model, c.max_len, c.dropout, c.learned_positions
+        )
+        self.tgt_pos = PositionalEncoding(
+            c.d_model, c.max_len, c.dropout, c.learned_positions
+        )
         self.encoder = Encoder(c)
         self.decoder = Decoder(c)
-        self.out_proj = Linear(d_model, tgt_vocab)
-        if share_embeddings:
+        self.out_proj = Linear(c.d_model, c.tgt_vocab)
+        if c.share_embeddings:
             self.out_proj.weight = self.tgt_embed.weight  # one (V, d_model) matrix
         for param in self.parameters():
             if param.ndim > 1:
@@ -119,7 +128,7 @@ class Transformer(Module):
 
     def encode(self, src, src_mask=None) -> Tensor:
         """Source ids (B, Ls) -> memory (B, Ls, d_model)."""
-        src = self._ids(src, "src", self.config.src_vocab)
+        src = self._ids(src, "src")
         x = self.src_pos(self.src_embed(src) * math.sqrt(self.config.d_model))
         return self.encoder(x, src_mask)
 
@@ -128,7 +137,7 @@ class Transformer(Module):
 
         tgt_mask=None means the causal mask alone (no target padding).
         """
-        tgt = self._ids(tgt, "tgt", self.config.tgt_vocab)
+        tgt = self._ids(tgt, "tgt")
         _check_batch("decode", "memory", memory.shape[0], tgt.shape[0])
         if tgt_mask is None:
             tgt_mask = masks.causal_mask(tgt.shape[1], tgt.device)
@@ -145,8 +154,8 @@ class Transformer(Module):
 
     def make_masks(self, src, tgt, pad_id: int) -> tuple[Tensor, Tensor]:
         """(src_mask (B, 1, 1, Ls), tgt_mask (B, 1, Lt, Lt)): see masks.make_masks."""
-        src = self._ids(src, "src", self.config.src_vocab)
-        tgt = self._ids(tgt, "tgt", self.config.tgt_vocab)
+        src = self._ids(src, "src")
+        tgt = self._ids(tgt, "tgt")
         return masks.make_masks(src, tgt, pad_id)
 
     # ------------------------------------------------------------ checks
@@ -155,8 +164,9 @@ class Transformer(Module):
     def device(self) -> str:
         return self.src_embed.weight.device
 
-    def _ids(self, ids, name: str, vocab: int) -> Tensor:
-        """Token ids as an integer Tensor (B, L) on the model's device, checked."""
+    def _ids(self, ids, name: str) -> Tensor:
+        """Token ids as an integer Tensor (B, L) on the model's device, checked
+        (their range is checked by the embedding, which names its module)."""
         if not isinstance(ids, Tensor):
             ids = Tensor(ids, device=self.device)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
@@ -170,15 +180,6 @@ class Transformer(Module):
                 f"{self.config.max_len}; shorten it or build the model with "
                 f"max_len >= {ids.shape[1]}"
             )
-        low, high = (
-            (int(ids.data.min()), int(ids.data.max())) if ids.numel() else (0, 0)
-        )
-        if low < 0 or high >= vocab:
-            bad = low if low < 0 else high
-            raise IndexError(
-                f"Transformer: {name} holds token id {bad}, outside the {name} "
-                f"vocabulary of {vocab} ids (0..{vocab - 1})"
-            )
         return ids
 
     def extra_repr(self) -> str:
@@ -186,6 +187,25 @@ class Transformer(Module):
         return (
             f"d_model={c.d_model}, n_heads={c.n_heads}, n_layers={c.n_layers}, "
             f"d_ff={c.d_ff}, vocab={c.src_vocab}->{c.tgt_vocab}"
+        )
+
+
+def _check_memory(config: TransformerConfig) -> None:
+    """Refuse, before allocating anything, a model larger than this machine's
+    memory (a typo such as d_model = 1e9 would end in a MemoryError deep
+    inside, or in the system killing the process)."""
+    needed = config.num_parameters() * 4  # float32
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
+        return
+    if needed > memory:
+        raise ValueError(
+            f"Transformer: this configuration has {config.num_parameters():,} "
+            f"parameters ({needed / 2**30:,.1f} GiB in float32), more than this "
+            f"machine's {memory / 2**30:,.1f} GiB of memory; choose a smaller "
+            f"d_model ({config.d_model}), d_ff ({config.d_ff}), n_layers "
+            f"({config.n_layers}) or vocabulary"
         )
 
 

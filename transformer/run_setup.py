@@ -17,7 +17,6 @@ from pathlib import Path
 
 import tinygrad_tx
 from tinygrad_tx import optim
-from tinygrad_tx import random as tx_random
 from tinygrad_tx.backend import check_device
 
 from . import checkpoint as ckpt
@@ -251,5 +250,5 @@ def _restore(run: Run, echo) -> None:
     state = ckpt.load_train_state(run.out / ckpt.STATE_FILE, run.model, run.optimizer)
     run.step, run.history, run.best = state["step"], state["history"], state["best"]
     run.schedule.load_state_dict(state["schedule"])
-    tx_random.set_state(state["random"])
+    tinygrad_tx.set_rng_state(state["random"])
     echo(f"resuming from step {run.step} of {run.config.steps}")

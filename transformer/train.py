@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 
-from tinygrad_tx import random as tx_random
+import tinygrad_tx
 from tinygrad_tx.nn import clip_grad_norm_
 
 from . import checkpoint as ckpt
@@ -170,7 +170,7 @@ def _save_state(run: Run) -> None:
     state = {
         "step": run.step,
         "schedule": run.schedule.state_dict(),
-        "random": tx_random.get_state(),
+        "random": tinygrad_tx.get_rng_state(),
         "history": run.history,
         "best": run.best,
     }

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from tinygrad_tx import Tensor, detect_anomaly, nn, no_grad
+from tinygrad_tx.autograd import switches
 from tinygrad_tx.backend import to_numpy
-from tinygrad_tx.function import switches
 
 
 class Block(nn.Module):

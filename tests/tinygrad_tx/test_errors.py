@@ -113,7 +113,7 @@ def test_bad_axis(op, pattern):
     [
         (
             3,
-            r"getitem: index 3 is out of range for axis 0 of size 3 \(valid: -3 to 2\)",
+            r"getitem: index 3 is out of range for axis 0 of size 3 \(valid: -3..2\)",
         ),
         ((0, -5), r"index -5 is out of range for axis 1 of size 4"),
         (np.array([0, 7]), r"index 7 is out of range for axis 0 of size 3"),
@@ -133,7 +133,7 @@ def test_embedding_and_cross_entropy_ids_out_of_range(device):
     weight = Tensor(np.zeros((5, 2)), requires_grad=True, device=device)
     with pytest.raises(
         IndexError,
-        match=r"embedding: token id 5 is out of range for a table of 5 rows \(valid ids 0..4\)",
+        match=r"embedding: token id 5 is out of range for a table of 5 rows \(valid: 0..4\)",
     ):
         F.embedding([1, 5], weight)
     with pytest.raises(IndexError, match=r"embedding: token id -1 is out of range"):
@@ -142,7 +142,7 @@ def test_embedding_and_cross_entropy_ids_out_of_range(device):
     with pytest.raises(
         IndexError,
         match=r"cross_entropy: target class 3 is out of range for 3 classes "
-        r"\(valid ids 0..2, or -100 to ignore\)",
+        r"\(valid: 0..2, or -100 to ignore\)",
     ):
         F.cross_entropy(logits, [3, -100], ignore_index=-100)
 
@@ -302,12 +302,37 @@ def test_load_state_dict_mismatches():
         (
             lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1),
             ValueError,
-            "SGD: lr must be >= 0, got -1",
+            "SGD: lr must be a finite number >= 0, got -1",
+        ),
+        (
+            lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=float("nan")),
+            ValueError,
+            "SGD: lr must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.Adam(nn.Linear(2, 2).parameters(), lr=float("nan")),
+            ValueError,
+            "Adam: lr must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.AdamW(nn.Linear(2, 2).parameters(), lr=float("inf")),
+            ValueError,
+            "AdamW: lr must be a finite number >= 0, got inf",
+        ),
+        (
+            lambda: optim.SGD(nn.Linear(2, 2).parameters(), momentum=float("nan")),
+            ValueError,
+            "SGD: momentum must be a finite number >= 0, got nan",
+        ),
+        (
+            lambda: optim.Adam(nn.Linear(2, 2).parameters(), eps=float("nan")),
+            ValueError,
+            "Adam: eps must be a finite number >= 0, got nan",
         ),
         (
             lambda: optim.Adam(nn.Linear(2, 2).parameters(), betas=(0.9, 1.0)),
             ValueError,
-            r"Adam: betas must be in \[0, 1\)",
+            r"Adam: betas\[1\] must be in \[0, 1\), got 1.0",
         ),
         (
             lambda: optim.NoamSchedule(

@@ -4,7 +4,7 @@ with the reference compositions in `tinygrad_tx.composed`."""
 
 import numpy as np
 import pytest
-from engine_oracle import assert_close, check_op, rand
+from helpers import assert_close, check_op, rand
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes

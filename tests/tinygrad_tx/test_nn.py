@@ -5,12 +5,12 @@ import math
 
 import numpy as np
 import pytest
-from engine_oracle import rand
+from helpers import rand
 
 import tinygrad_tx
 from tinygrad_tx import Tensor, nn
+from tinygrad_tx.autograd import switches
 from tinygrad_tx.backend import to_numpy
-from tinygrad_tx.function import switches
 from tinygrad_tx.gradcheck import gradcheck
 
 

@@ -4,7 +4,7 @@ scalars; hypothesis draws further broadcastable shapes."""
 
 import numpy as np
 import pytest
-from engine_oracle import away_from, broadcast_vjp, check_op, rand, tensors
+from helpers import away_from, broadcast_vjp, check_op, rand, tensors
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes

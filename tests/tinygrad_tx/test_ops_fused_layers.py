@@ -6,17 +6,18 @@ dropout included (both draw the same mask from the same seed)."""
 
 import numpy as np
 import pytest
-from engine_oracle import assert_close, away_from, check_op, rand
+from helpers import assert_close, away_from, check_op, rand
 
 import tinygrad_tx
 from tinygrad_tx import Tensor
+from tinygrad_tx import composed as C
 from tinygrad_tx import functional as F
 from tinygrad_tx import random as tx_random
-from tinygrad_tx.backend import to_numpy
+from tinygrad_tx.backend import keep_mask, to_numpy
 from tinygrad_tx.gradcheck import gradcheck
-from tinygrad_tx.ops.embedding import keep_mask
-from tinygrad_tx.ops.linalg import linear_relu
-from tinygrad_tx.ops.normalization import add_layer_norm
+
+linear_relu, add_layer_norm = F.linear_relu, F.add_layer_norm
+multi_head_attention = F.multi_head_attention
 
 
 def np_layer_norm(u, w, b, eps=1e-5):
@@ -87,10 +88,8 @@ def test_linear_relu_equals_linear_relu_dropout_composed(p, device):
     for fused in (True, False):
         tinygrad_tx.manual_seed(11)
         x, w, b = (Tensor(a, requires_grad=True, device=device) for a in arrays)
-        if fused:
-            h = linear_relu(x, w, b, p)
-        else:
-            h = F.dropout(F.linear(x, w, b).relu(), p, training=p > 0)
+        linear_relu_dropout = linear_relu if fused else C.linear_relu  # 1 op or 3
+        h = linear_relu_dropout(x, w, b, p)
         h.backward(Tensor(g, device=device))
         results.append([h.numpy(), *(to_numpy(t.grad) for t in (x, w, b))])
     for fused_value, composed_value in zip(*results):
@@ -141,7 +140,7 @@ def test_add_layer_norm_equals_add_dropout_layer_norm_composed(p, device):
         if fused:
             z = add_layer_norm(x, s, w, b, dropout_p=p)
         else:
-            z = F.layer_norm(x + F.dropout(s, p, training=p > 0), w, b)
+            z = C.add_layer_norm(x, s, w, b, dropout_p=p)  # add, dropout, norm
         z.backward(Tensor(g, device=device))
         results.append([z.numpy(), *(to_numpy(t.grad) for t in (x, s, w, b))])
     for fused_value, composed_value in zip(*results):
@@ -192,8 +191,6 @@ LAYOUTS = {  # how Q, K, V lie in the sources: (widths in blocks, slots)
 
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_multi_head_attention_op_values_and_gradients(layout, device):
-    from tinygrad_tx.ops.multi_head import multi_head_attention
-
     widths, slots = LAYOUTS[layout]
     d, heads, length = 6, 2, 4
     sources = [rand((2, length, n * d), seed=30 + i) for i, n in enumerate(widths)]
@@ -211,22 +208,18 @@ def test_multi_head_attention_op_values_and_gradients(layout, device):
 
 
 def test_multi_head_attention_op_with_dropout_gradcheck():
-    from tinygrad_tx.ops.multi_head import multi_head_attention
-
     qkv = Tensor(rand((2, 3, 12), seed=33), requires_grad=True)
-    keep = np.random.default_rng(34).random((2, 2, 3, 3)) > 0.3
     slots = ((0, 0), (0, 1), (0, 2))
 
     def run(x):
-        return multi_head_attention([x], slots, 2, None, keep, dropout_p=0.3)[0]
+        tinygrad_tx.manual_seed(34)  # the same mask on every call
+        return multi_head_attention([x], slots, 2, None, dropout_p=0.3)[0]
 
     report = gradcheck(run, [qkv])
     assert report.ok, report.message
 
 
 def test_multi_head_attention_op_rejects_sources_that_do_not_fit():
-    from tinygrad_tx.ops.multi_head import multi_head_attention
-
     qkv = Tensor(rand((2, 3, 10)))
     with pytest.raises(ValueError, match=r"source 0 should be \(B, L, 3 x 3\)"):
         multi_head_attention([qkv], ((0, 0), (0, 1), (0, 2)), 1)

@@ -3,7 +3,7 @@ values against NumPy, gradients by gradcheck."""
 
 import numpy as np
 import pytest
-from engine_oracle import check_op, rand
+from helpers import check_op, rand
 
 from tinygrad_tx import Tensor
 from tinygrad_tx import functional as F

@@ -3,7 +3,7 @@ gradients by gradcheck over axes (None, int, negative, tuple) and keepdims."""
 
 import numpy as np
 import pytest
-from engine_oracle import check_op, rand
+from helpers import check_op, rand
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes

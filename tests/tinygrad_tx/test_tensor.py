@@ -112,6 +112,7 @@ def test_astype_and_shortcuts(device):
 
 def test_creation_functions(device):
     assert tinygrad_tx.zeros(2, 3, device=device).shape == (2, 3)
+    assert tinygrad_tx.randn(np.int64(3), device=device).shape == (3,)  # a NumPy int
     assert tinygrad_tx.ones((2,), device=device).numpy().tolist() == [1.0, 1.0]
     full = tinygrad_tx.full((2, 2), 7.0, device=device)
     assert full.dtype == np.float32 and full.numpy().sum() == 28.0

@@ -34,9 +34,9 @@ MASKS = _masks()
 
 def _qkv(dtype=np.float64, seed=0):
     return (
-        rand((B, H, LQ, D), seed, dtype),
-        rand((B, H, LK, D), seed + 1, dtype),
-        rand((B, H, LK, D + 1), seed + 2, dtype),  # values may have another size
+        rand((B, H, LQ, D), seed, dtype=dtype),
+        rand((B, H, LK, D), seed + 1, dtype=dtype),
+        rand((B, H, LK, D + 1), seed + 2, dtype=dtype),  # values may have another size
     )
 
 

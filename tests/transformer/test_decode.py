@@ -108,21 +108,21 @@ def test_beam_of_one_is_greedy_on_scripted_models(table):
     assert beam_search(model, [[0]], 1, 6) == greedy_decode(model, [[0]], 6)
 
 
-def _random_transformer():
+def _random_transformer(device="cpu"):
     model = Transformer(20, 12, d_model=16, n_heads=2, n_layers=1, d_ff=32, dropout=0.0)
-    return model.eval()
+    return model.to(device).eval()
 
 
-def test_beam_of_one_is_greedy_on_a_transformer():
-    model = _random_transformer()
+def test_beam_of_one_is_greedy_on_a_transformer(device):
+    model = _random_transformer(device)
     src = np.random.default_rng(0).integers(4, 20, size=(6, 5))
     greedy = [greedy_decode(model, row[None], 8)[0] for row in src]
     assert beam_search(model, src, 1, 8) == greedy
     assert any(len(out) > 0 for out in greedy)  # the comparison is not vacuous
 
 
-def test_cross_attention_rows_are_distributions_over_the_source():
-    model = _random_transformer()
+def test_cross_attention_rows_are_distributions_over_the_source(device):
+    model = _random_transformer(device)
     src = [5, 6, 7, 8]
     weights = cross_attention(model, src, [4, 9])  # 2 words, then </s>
     assert weights.shape == (2, 3, 4)  # (H, output words + 1, source words)

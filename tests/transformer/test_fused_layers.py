@@ -69,9 +69,9 @@ def test_layers_fused_equal_composed(layer, dropout):
         assert_close(a, b, rtol=1e-8, atol=1e-10)
 
 
-def test_transformer_training_step_fused_equals_composed():
+def test_transformer_training_step_fused_equals_composed(device):
     """A whole model in training mode (dropout 0.1): logits and the gradient of
-    every parameter agree between fused_attention=True and False."""
+    every parameter agree between fused_ops=True and False."""
     config = dict(src_vocab=20, tgt_vocab=22, d_model=8, n_heads=2, n_layers=2,
                   d_ff=12, dropout=0.1, max_len=16)  # fmt: skip
     src = np.array([[5, 6, 7, 8, 9], [5, 6, 7, 0, 0]])
@@ -79,10 +79,10 @@ def test_transformer_training_step_fused_equals_composed():
     results = []
     for fused in (True, False):
         tinygrad_tx.manual_seed(8)
-        model = Transformer(**config, fused_attention=fused).double()
+        model = Transformer(**config, fused_ops=fused).double().to(device)
         src_mask, tgt_mask = model.make_masks(src, tgt, pad_id=0)
         logits = model(src, tgt, src_mask, tgt_mask)
-        logits.backward(np.ones(logits.shape))
+        logits.backward(Tensor(np.ones(logits.shape), device=device))
         results.append(
             [logits.numpy(), *(to_numpy(p.grad) for p in model.parameters())]
         )

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from tinygrad_tx import Tensor
+from tinygrad_tx import composed as C
+from tinygrad_tx import functional as F
 from transformer.masks import (
     causal_mask,
-    check_mask,
     combine_masks,
     decoder_mask,
     make_masks,
@@ -80,11 +81,18 @@ def test_masks_reject_bad_ids():
         causal_mask(0)
 
 
-def test_check_mask_names_the_shapes():
-    assert check_mask(causal_mask(3), (2, 4, 3, 3), "here").shape == (1, 1, 3, 3)
+@pytest.mark.parametrize(
+    "attend", [F.attention, C.attention], ids=["fused", "composed"]
+)
+def test_attention_checks_the_mask_the_same_way_fused_or_composed(attend):
+    q, k = Tensor(np.ones((2, 4, 3, 8))), Tensor(np.ones((2, 4, 5, 8)))
+    _, weights = attend(q, q, q, causal_mask(3))
+    assert weights.shape == (2, 4, 3, 3)
     with pytest.raises(
-        ValueError, match=r"here: a mask of shape \(1, 1, 3, 3\).*\(2, 4, 3, 5\)"
+        ValueError, match=r"attention: a mask of shape \(1, 1, 3, 3\).*\(2, 4, 3, 5\)"
     ):
-        check_mask(causal_mask(3), (2, 4, 3, 5), "here")
-    with pytest.raises(TypeError, match=r"here: the mask must be boolean.*float64"):
-        check_mask(np.ones((3, 3)), (3, 3), "here")
+        attend(q, k, k, causal_mask(3))
+    with pytest.raises(
+        TypeError, match=r"attention: the mask must be boolean.*float64"
+    ):
+        attend(q, q, q, np.ones((3, 3)))

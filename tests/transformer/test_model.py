@@ -142,32 +142,32 @@ def test_tiny_model_gradcheck_through_every_parameter():
 # ---------------------------------------------------------------- masks at work
 
 
-def test_changing_target_token_t_changes_no_output_before_t():
-    model = _tiny()
+def test_changing_target_token_t_changes_no_output_before_t(device):
+    model = _tiny().to(device)
     model.eval()
-    src = Tensor(_ids((2, 6), 32))
+    src = Tensor(_ids((2, 6), 32), device=device)
     tgt = _ids((2, 8), 32, seed=1)
     t = 4
     with no_grad():
-        before = model(src, Tensor(tgt)).numpy()
+        before = model(src, tgt).numpy()
         tgt[:, t] = (tgt[:, t] + 5) % 31 + 1
-        after = model(src, Tensor(tgt)).numpy()
+        after = model(src, tgt).numpy()
     assert_close(after[:, :t], before[:, :t], rtol=1e-6, atol=1e-6)
     assert not np.allclose(after[:, t], before[:, t], atol=1e-3)
 
 
-def test_padded_source_tokens_change_nothing_and_get_zero_weight():
-    model = _tiny()
+def test_padded_source_tokens_change_nothing_and_get_zero_weight(device):
+    model = _tiny().to(device)
     model.eval()
     src = _ids((2, 7), 32)
     src[0, 4:] = PAD  # the first sentence has 4 tokens and 3 pads
-    tgt = Tensor(_ids((2, 5), 32, seed=1))
-    src_mask, tgt_mask = make_masks(Tensor(src), tgt, PAD)
+    tgt = Tensor(_ids((2, 5), 32, seed=1), device=device)
+    src_mask, tgt_mask = make_masks(Tensor(src, device=device), tgt, PAD)
     outputs = []
     for pad_value in (PAD, 17):  # what sits in the padded slots must not matter
         src[0, 4:] = pad_value
         with no_grad():
-            memory = model.encode(Tensor(src), src_mask)
+            memory = model.encode(src, src_mask)
             logits = model.decode(memory, src_mask, tgt, tgt_mask)
         outputs.append((memory.numpy()[0, :4], logits.numpy()))
         attentions = [layer.self_attn for layer in model.encoder.layers]
@@ -179,26 +179,26 @@ def test_padded_source_tokens_change_nothing_and_get_zero_weight():
     assert_close(logits_a, logits_b, rtol=1e-6, atol=1e-6)
 
 
-def test_decode_without_tgt_mask_is_causal():
-    model = _tiny()
-    src, tgt = Tensor(_ids((2, 5), 32)), Tensor(_ids((2, 6), 32, seed=2))
+def test_decode_without_tgt_mask_is_causal(device):
+    model = _tiny().to(device)
+    src, tgt = _ids((2, 5), 32), _ids((2, 6), 32, seed=2)
     model.eval()
     memory = model.encode(src)
     assert_close(
         model.decode(memory, None, tgt),
-        model.decode(memory, None, tgt, causal_mask(6)).numpy(),
+        model.decode(memory, None, tgt, causal_mask(6, device)),
     )
 
 
-def test_make_masks_method_and_eval_is_deterministic():
-    model = _tiny(dropout=0.3)
+def test_make_masks_method_and_eval_is_deterministic(device):
+    model = _tiny(dropout=0.3).to(device)
     src, tgt = _ids((3, 5), 32), _ids((3, 4), 32, seed=1)
     src_mask, tgt_mask = model.make_masks(src, tgt, PAD)
     assert src_mask.shape == (3, 1, 1, 5) and tgt_mask.shape == (3, 1, 4, 4)
     train_a, train_b = model(src, tgt).numpy(), model(src, tgt).numpy()
     assert not np.allclose(train_a, train_b)  # dropout draws new masks
     model.eval()
-    assert_close(model(src, tgt), model(src, tgt).numpy())
+    assert_close(model(src, tgt), model(src, tgt))
 
 
 def test_model_runs_on_the_device(device):
@@ -216,15 +216,18 @@ def test_model_runs_on_the_device(device):
 # ---------------------------------------------------------------- bad input
 
 
-def test_bad_input_gets_clear_errors():
-    model = _tiny()
+def test_bad_input_gets_clear_errors(device):
+    model = _tiny().to(device)
     src, tgt = _ids((2, 5), 32), _ids((2, 4), 32)
     with pytest.raises(
         IndexError,
-        match=r"src holds token id 40, outside the src vocabulary of 32 ids \(0..31\)",
+        match=r"embedding: token id 40 is out of range for a table of 32 rows "
+        r"\(valid: 0..31\), in module src_embed",
     ):
         model(np.where(src == src[0, 0], 40, src), tgt)
-    with pytest.raises(IndexError, match=r"tgt holds token id -\d+, outside"):
+    with pytest.raises(
+        IndexError, match=r"token id -\d+ is out of range.*in module tgt_embed"
+    ):
         model(src, tgt - 5)
     with pytest.raises(ValueError, match="src has length 70 but max_len = 64"):
         model(_ids((2, 70), 32), tgt)
@@ -235,7 +238,7 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(
         ValueError, match=r"mask of shape \(2, 1, 1, 6\) cannot broadcast"
     ):
-        model(src, tgt, src_mask=Tensor(np.ones((2, 1, 1, 6), bool)))
+        model(src, tgt, src_mask=Tensor(np.ones((2, 1, 1, 6), bool), device=device))
     with pytest.raises(ValueError, match="integer token ids of shape"):
         model(src.astype(np.float32), tgt)
     with pytest.raises(

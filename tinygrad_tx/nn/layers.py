@@ -27,6 +27,7 @@ class Linear(Module):
         device: str = "cpu",
         dtype=np.float32,
     ):
+        _check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.zeros((out_features, in_features)), device, dtype)
         init.kaiming_uniform_linear_(self.weight)
@@ -54,6 +55,9 @@ class Embedding(Module):
         device: str = "cpu",
         dtype=np.float32,
     ):
+        _check_sizes(
+            "Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim
+        )
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(
             np.zeros((num_embeddings, embedding_dim)), device, dtype
@@ -74,6 +78,7 @@ class LayerNorm(Module):
     def __init__(
         self, dim: int, eps: float = 1e-5, device: str = "cpu", dtype=np.float32
     ):
+        _check_sizes("LayerNorm", dim=dim)
         self.dim, self.eps = dim, eps
         self.weight = Parameter(np.ones(dim), device, dtype)
         self.bias = Parameter(np.zeros(dim), device, dtype)
@@ -155,3 +160,17 @@ class Sequential(ModuleList):
         for module in self:
             x = module(x)
         return x
+
+
+def _check_sizes(layer: str, **sizes) -> None:
+    """Every size of a layer is a positive integer (a layer of 0 features
+    has no weights to learn: almost always a mistake in a config)."""
+    for name, value in sizes.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or value < 1
+        ):
+            raise ValueError(
+                f"nn.{layer}: {name} must be a positive integer, got {value!r}"
+            )

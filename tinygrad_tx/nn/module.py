@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..autograd import switches
 from ..backend import check_device, to_device, to_numpy
-from ..function import switches
 from ..tensor import Tensor
 
 
@@ -146,7 +146,7 @@ class Module:
         each of their names, as PyTorch does). The arrays are copies: a later
         optimizer step does not change a state dict already taken."""
         return {
-            name: np.array(to_numpy(p.data), copy=True)
+            name: np.array(to_numpy(p._data), copy=True)
             for name, p in self.named_parameters(remove_duplicate=False)
         }
 
@@ -191,8 +191,8 @@ class Module:
         for module in self.modules():
             for value in vars(module).values():
                 if isinstance(value, Tensor) and value.device != device:
-                    value.data = to_device(value.data, device)
                     value.device = device
+                    value.data = to_device(value._data, device)
                     value.grad = None
         return self
 
@@ -201,7 +201,7 @@ class Module:
         for module in self.modules():
             for value in vars(module).values():
                 if isinstance(value, Tensor) and value.dtype.kind == "f":
-                    value.data = value.data.astype(dtype)
+                    value.data = value._data.astype(dtype)
                     value.grad = None
         return self
 
@@ -231,7 +231,7 @@ class StateDictError(KeyError, ValueError):
 
 def _loaded_array(name: str, value, param: Tensor):
     """`value` (array or Tensor) checked against `param`, on its device and dtype."""
-    value = np.asarray(to_numpy(value.data if isinstance(value, Tensor) else value))
+    value = np.asarray(to_numpy(value._data if isinstance(value, Tensor) else value))
     if value.shape != param.shape:
         raise ValueError(
             f"load_state_dict: {name} has shape {value.shape} in the state but "

@@ -16,7 +16,8 @@ def clip_grad_norm_(parameters, max_norm: float) -> float:
     if not grads:
         return 0.0
     xp = get_array_module(grads[0])
-    total = math.sqrt(sum(float(xp.vdot(g.ravel(), g.ravel())) for g in grads))
+    squares = sum(xp.vdot(g.ravel(), g.ravel()) for g in grads)  # on the device
+    total = math.sqrt(float(squares))  # one copy to the host
     if total > max_norm:
         scale = max_norm / (total + 1e-6)
         for g in grads:

@@ -1,32 +1,18 @@
 """Scaled dot-product attention as one op with a hand-derived backward.
 
 The same function composed from primitive ops (matmul, masked_fill, softmax,
-dropout) is `transformer.attention.scaled_dot_product_attention(fused=False)`;
-the tests check that both agree in values and gradients, and
-`python cli.py bench model` compares their time and memory.
+dropout) is `tinygrad_tx.composed.attention`; the tests check that both agree
+in values and gradients, and `python cli.py bench model` compares their time
+and memory. Call it as `tinygrad_tx.functional.attention`.
 """
 
 from __future__ import annotations
 
 import math
 
-from ..backend import get_array_module
+from ..arguments import check_attention_shapes
+from ..backend import get_array_module, matmul_into
 from ..function import Function
-
-
-def attention(q, k, v, mask=None, keep=None, dropout_p: float = 0.0):
-    """(out, weights) from one Attention op, for Tensors q, k, v.
-
-    `weights` (P, before dropout) is a constant tensor sharing the op's array:
-    for plots and inspection, with no gradient of its own.
-    """
-    from ..tensor import Tensor  # tensor.py imports the ops
-
-    weights = []
-    out = Attention.apply(
-        q, k, v, mask=mask, keep=keep, dropout_p=dropout_p, weights_to=weights
-    )
-    return out, Tensor._from_op(weights[0], q.device, False)
 
 
 class Attention(Function):
@@ -52,15 +38,13 @@ class Attention(Function):
     Δ = rowsum(G ⊙ O) (the trick FlashAttention uses). Masked entries have
     P = 0, hence dS = 0: no gradient reaches a score the query may not see.
 
-    Layout: the op computes and keeps Sᵀ = K Qᵀ, of shape (..., Lk, Lq), with
-    the keys outermost in memory (see `_keys_outer`), and P is its transposed
-    view. The softmax's maxima and sums over the keys then run over long
-    contiguous rows, several times faster in NumPy than over short rows of Lk;
-    dP and dS are computed the same way (dPᵀ = V Gᵀ), and every product
-    takes them as they lie (BLAS reads strided matrices).
+    Layout: the (..., Lq, Lk) arrays (S, then P in its place, and dP, dS) lie
+    with the keys outermost in memory (`_scores_like`): NumPy's maximum and sum
+    over the keys then add whole contiguous rows, several times faster than
+    short rows of Lk numbers, and BLAS reads such matrices as they lie.
 
     Saves Q, K, V and O (held by the graph anyway), P, and the dropout `keep`
-    mask (laid out like Pᵀ) as booleans: one (Lq, Lk) float array. The
+    mask (laid out like P) as booleans: one (Lq, Lk) float array. The
     composed version keeps four until backward (the graph holds every
     intermediate): Q Kᵀ, its scaled and masked copies, and P (with dropout
     also the float mask and P̃).
@@ -72,11 +56,11 @@ class Attention(Function):
     name = "attention"
 
     def forward(self, q, k, v, mask=None, keep=None, dropout_p=0.0, weights_to=None):
-        check_attention_shapes(q.shape, k.shape, v.shape, "attention")
+        check_attention_shapes("attention", q.shape, k.shape, v.shape)
         self.applies_mask = mask is not None
         out = attend(self, q, k, v, mask, keep, dropout_p)  # (..., Lq, Dv)
         if weights_to is not None:
-            weights_to.append(self.p_t.swapaxes(-1, -2))  # P (..., Lq, Lk)
+            weights_to.append(self.p)  # P (..., Lq, Lk)
         return out
 
     def backward(self, grad_out):
@@ -89,22 +73,22 @@ class Attention(Function):
 
 
 def attend(fn, q, k, v, mask, keep, dropout_p, out=None):
-    """O from q (..., Lq, D), k (..., Lk, D), v (..., Lk, Dv), written into
-    `out` when given; saves on `fn` what `attend_backward` needs."""
+    """O = P̃ V from q (..., Lq, D), k (..., Lk, D), v (..., Lk, Dv), written
+    into `out` when given; saves on `fn` what `attend_backward` needs."""
     xp = get_array_module(q)
-    fn.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))
-    p_t = _keys_outer(k.shape[:-1] + q.shape[-2:-1], q.dtype, xp)
-    _matmul_into(k, q.swapaxes(-1, -2), p_t, xp)  # Sᵀ √D = K Qᵀ: (..., Lk, Lq)
+    fn.scale = q.dtype.type(1 / math.sqrt(q.shape[-1]))  # s = 1/√D
+    p = _scores_like(q, k, q.dtype, xp)
+    matmul_into(q, k.swapaxes(-1, -2), p)  # Q Kᵀ = S / s  (..., Lq, Lk)
     if mask is not None:
-        xp.copyto(p_t, -xp.inf, where=~_transposed(mask))
-    _softmax_over_keys(p_t, fn.scale, xp)  # now Pᵀ
-    if keep is not None:  # laid out like Pᵀ: products of arrays that lie alike
-        keep_t = _keys_outer(p_t.shape, bool, xp)  # are several times faster
-        xp.copyto(keep_t, _transposed(keep))
-        keep = keep_t
-    fn.q, fn.k, fn.v, fn.p_t, fn.keep_t = q, k, v, p_t, keep
+        xp.copyto(p, -xp.inf, where=~mask)  # masked: -inf, so P = 0 there
+    _softmax_over_keys(p, fn.scale, xp)  # P = softmax(s Q Kᵀ), in place
+    if keep is not None:  # M laid out like P: products of arrays that lie
+        keep_like_p = _scores_like(q, k, bool, xp)  # alike are several times
+        xp.copyto(keep_like_p, keep)  # faster
+        keep = keep_like_p
+    fn.q, fn.k, fn.v, fn.p, fn.keep = q, k, v, p, keep
     fn.dropout_scale = q.dtype.type(1 / (1 - dropout_p))
-    fn.out = _matmul_into(_dropped_t(fn).swapaxes(-1, -2), v, out, xp)  # P̃ V
+    fn.out = matmul_into(_dropped(fn), v, out)  # O = P̃ V
     return fn.out
 
 
@@ -112,101 +96,64 @@ def attend_backward(fn, grad_out, needs, into=(None, None, None)):
     """(dQ, dK, dV) for G = grad_out (..., Lq, Dv), each written into the
     matching array of `into` when given; None where `needs` says no."""
     xp = get_array_module(grad_out)
-    grad_q = grad_k = grad_v = None
+    g, p, s = grad_out, fn.p, fn.scale
+    d_q = d_k = d_v = None
     if needs[2]:
-        grad_v = _matmul_into(_dropped_t(fn), grad_out, into[2], xp)  # P̃ᵀ G
-    grad_s_t = _keys_outer(fn.p_t.shape, fn.p_t.dtype, xp)
-    _matmul_into(fn.v, grad_out.swapaxes(-1, -2), grad_s_t, xp)  # dP̃ᵀ = V Gᵀ
-    if fn.keep_t is not None:
-        grad_s_t *= fn.keep_t
-        grad_s_t *= fn.dropout_scale  # dPᵀ = dP̃ᵀ ⊙ Mᵀ
-    delta = xp.einsum("...d,...d->...", grad_out, fn.out)  # Δ = rowsum(G ⊙ O)
-    grad_s_t -= delta[..., None, :]
-    grad_s_t *= fn.p_t  # dSᵀ = Pᵀ ⊙ (dPᵀ - Δ)
-    grad_s_t *= fn.scale  # s dSᵀ
+        d_v = matmul_into(_dropped(fn).swapaxes(-1, -2), g, into[2])  # dV = P̃ᵀ G
+    d_p = _scores_like(g, fn.v, g.dtype, xp)
+    matmul_into(g, fn.v.swapaxes(-1, -2), d_p)  # G Vᵀ
+    if fn.keep is not None:
+        d_p *= fn.keep
+        d_p *= fn.dropout_scale  # dP = (G Vᵀ) ⊙ M,  M = keep / (1 - p)
+    delta = xp.einsum("...d,...d->...", g, fn.out)[..., None]  # Δ = rowsum(G ⊙ O)
+    d_s = _softmax_backward(p, d_p, delta)  # dS = P ⊙ (dP - Δ)
     if needs[0]:
-        grad_q = _matmul_into(grad_s_t.swapaxes(-1, -2), fn.k, into[0], xp)  # s dS K
+        d_q = matmul_into(d_s, fn.k, into[0])
+        d_q *= s  # dQ = s dS K
     if needs[1]:
-        grad_k = _matmul_into(grad_s_t, fn.q, into[1], xp)  # s dSᵀ Q
-    return grad_q, grad_k, grad_v
+        d_k = matmul_into(d_s.swapaxes(-1, -2), fn.q, into[1])
+        d_k *= s  # dK = s dSᵀ Q
+    return d_q, d_k, d_v
 
 
-def _keys_outer(shape_t: tuple, dtype, xp):
-    """A new array of shape (..., Lk, Lq) whose memory runs keys-outermost,
-    (Lk, ..., Lq): a maximum or a sum over the keys then combines whole
-    contiguous rows of B·H·Lq numbers, several times faster in NumPy than
-    short rows of Lk numbers, and BLAS reads each head's (Lk, Lq) matrix
-    with its rows B·H·Lq numbers apart as well as any other."""
-    buffer = xp.empty((shape_t[-2], *shape_t[:-2], shape_t[-1]), dtype=dtype)
-    return xp.moveaxis(buffer, 0, -2)
+def _softmax_backward(p, d_p, delta):
+    """dS = P ⊙ (dP - Δ), written over dP (an (Lq, Lk) array per head that is
+    not needed after this: no third one is allocated)."""
+    d_p -= delta
+    d_p *= p
+    return d_p
 
 
-def _dropped_t(fn):
-    """P̃ᵀ = Pᵀ ⊙ keepᵀ / (1 - p): inverted dropout (Pᵀ itself without it)."""
-    if fn.keep_t is None:
-        return fn.p_t
-    p_dropped = fn.p_t * fn.keep_t
+def _scores_like(queries, keys, dtype, xp):
+    """A new (..., Lq, Lk) array for queries (..., Lq, ·) and keys (..., Lk, ·) whose
+    memory runs keys-outermost, (Lk, ..., Lq): reductions over the keys then
+    combine contiguous rows of B·H·Lq numbers (several times faster in NumPy
+    than rows of Lk numbers), and BLAS reads each head's matrix as it lies."""
+    batch, len_q, len_k = queries.shape[:-2], queries.shape[-2], keys.shape[-2]
+    buffer = xp.empty((len_k, *batch, len_q), dtype=dtype)  # keys outermost
+    return xp.moveaxis(buffer, 0, -1)  # the (..., Lq, Lk) view of it
+
+
+def _dropped(fn):
+    """P̃ = P ⊙ M, M = keep / (1 - p): inverted dropout (P itself without it)."""
+    if fn.keep is None:
+        return fn.p
+    p_dropped = fn.p * fn.keep
     p_dropped *= fn.dropout_scale
     return p_dropped
 
 
-def _matmul_into(a, b, out, xp):
-    """a @ b, into `out` when given (any strides: NumPy's BLAS writes there
-    directly, so a view into a larger array costs no copy)."""
-    if out is None:
-        return a @ b
-    if xp.__name__ == "numpy":
-        return xp.matmul(a, b, out=out)
-    out[...] = a @ b  # CuPy: compute, then copy into the view
-    return out
-
-
-def _transposed(mask):
-    """The mask (or dropout mask) with its last two axes swapped, to lie like
-    Sᵀ; a mask over keys only, (Lk,), is the row (1, Lk) first."""
-    return (mask if mask.ndim >= 2 else mask[None, :]).swapaxes(-1, -2)
-
-
-def _softmax_over_keys(scores_t, scale, xp):
-    """Pᵀ from Sᵀ √D in place: P_ij = exp(s (S_ij - m_i)) / Σ_j exp(s (S_ij - m_i))
+def _softmax_over_keys(scores, scale, xp):
+    """P from Q Kᵀ in place: P_ij = exp(s (S_ij - m_i)) / Σ_j exp(s (S_ij - m_i))
     with m_i the row maximum (softmax is shift-invariant, and s > 0, so every
-    exponent is <= 0: no overflow). Keys run along axis -2 here. Rows that are
-    all -inf (every key masked) become all 0 instead of NaN."""
-    row_max = scores_t.max(axis=-2, keepdims=True)  # (..., 1, Lq)
+    exponent is <= 0: no overflow). Rows that are all -inf (every key masked)
+    become all 0 instead of NaN."""
+    row_max = scores.max(axis=-1, keepdims=True)  # (..., Lq, 1)
     fully_masked = xp.isneginf(row_max)
-    any_fully_masked = bool(fully_masked.any())
-    if any_fully_masked:
-        row_max[fully_masked] = 0  # exp(-inf - 0) = 0 for every entry of the row
-    scores_t -= row_max
-    scores_t *= scale
-    xp.exp(scores_t, out=scores_t)
-    total = scores_t.sum(axis=-2, keepdims=True)
-    if any_fully_masked:
-        total[fully_masked] = 1  # 0 / 1 = 0 rather than 0 / 0
-    scores_t *= 1 / total  # one division per row, then multiplications
-
-
-def check_attention_shapes(q: tuple, k: tuple, v: tuple, where: str) -> None:
-    """Raise a ValueError naming the shapes unless Q (..., Lq, D), K (..., Lk, D)
-    and V (..., Lk, Dv) fit together."""
-    shapes = f"q {tuple(q)}, k {tuple(k)}, v {tuple(v)}"
-    if len(q) < 2 or len(q) != len(k) or len(k) != len(v):
-        raise ValueError(
-            f"{where}: q, k, v must have the same number of axes (at least 2), "
-            f"got {shapes}"
-        )
-    if q[:-2] != k[:-2] or k[:-2] != v[:-2]:
-        raise ValueError(
-            f"{where}: q, k, v must share their leading (batch, head) axes, "
-            f"got {shapes}"
-        )
-    if q[-1] != k[-1]:
-        raise ValueError(
-            f"{where}: queries and keys must have the same size D to be compared, "
-            f"got {shapes} ({q[-1]} != {k[-1]})"
-        )
-    if k[-2] != v[-2]:
-        raise ValueError(
-            f"{where}: each key needs one value, got {shapes} "
-            f"({k[-2]} keys, {v[-2]} values)"
-        )
+    xp.copyto(row_max, 0, where=fully_masked)  # exp(-inf - 0) = 0 along the row
+    scores -= row_max
+    scores *= scale
+    xp.exp(scores, out=scores)
+    total = scores.sum(axis=-1, keepdims=True)
+    xp.copyto(total, 1, where=fully_masked)  # 0 / 1 = 0 rather than 0 / 0
+    scores *= 1 / total  # one division per row, then multiplications

@@ -8,20 +8,11 @@ chain rule) and, for binary ops, reduces it back to each input's shape with
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..arguments import broadcast_shape
 from ..backend import get_array_module
 from ..function import Function, unbroadcast
 
 # ------------------------------------------------------------------ binary
-
-
-def _broadcast_shape(*shapes) -> tuple[int, ...] | None:
-    """The shape NumPy broadcasting gives, or None when the shapes clash."""
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        return None
 
 
 class Add(Function):
@@ -173,7 +164,7 @@ class MaskedFill(Function):
 
     def forward(self, x, mask=None, value=0.0):
         xp = get_array_module(x)
-        if _broadcast_shape(mask.shape, x.shape) != x.shape:
+        if broadcast_shape(mask.shape, x.shape) != x.shape:
             raise ValueError(
                 f"masked_fill: the mask of shape {mask.shape} does not broadcast to "
                 f"the tensor's shape {x.shape}"

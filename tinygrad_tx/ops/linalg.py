@@ -11,6 +11,7 @@ its gradients back (unbroadcast), as for any broadcast.
 
 from __future__ import annotations
 
+from ..arguments import broadcast_shape
 from ..backend import get_array_module
 from ..function import Function, unbroadcast
 
@@ -21,13 +22,6 @@ def _matmul(a, b):
     if a.ndim > 2 and b.ndim == 2:
         return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])
     return a @ b
-
-
-def _broadcast_shapes(s1: tuple, s2: tuple) -> tuple:
-    """The broadcast of two batch shapes (they were checked by the forward)."""
-    n = max(len(s1), len(s2))
-    s1, s2 = (1,) * (n - len(s1)) + s1, (1,) * (n - len(s2)) + s2
-    return tuple(y if x == 1 else x for x, y in zip(s1, s2))
 
 
 def _check_matmul_shapes(a, b) -> None:
@@ -63,7 +57,7 @@ class MatMul(Function):
     def backward(self, grad_out):
         a, b = self.a, self.b
         # grad_out with the vectors' removed axes put back: (..., n, m)
-        batch = _broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        batch = broadcast_shape(a.shape[:-2], b.shape[:-2])  # checked by forward
         grad = grad_out.reshape(*batch, a.shape[-2], b.shape[-1])
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
@@ -173,19 +167,3 @@ def column_sums(rows):
     """Σ over the rows of a matrix (N, M) -> (M,), as the product 1ᵀ rows: one
     BLAS call, which uses every thread (about twice NumPy's sum(axis=0))."""
     return get_array_module(rows).ones(rows.shape[0], dtype=rows.dtype) @ rows
-
-
-def linear_relu(x, weight, bias=None, dropout_p: float = 0.0):
-    """dropout(relu(x Wᵀ + b), dropout_p) on Tensors, as one LinearReLU op.
-
-    Draws the same dropout mask as `functional.dropout` would on relu's output.
-    """
-    from .. import random
-    from .embedding import keep_mask
-
-    keep = None
-    if dropout_p > 0:
-        shape = (*x.shape[:-1], weight.shape[0])
-        keep = keep_mask(random.generator(x.device), shape, dropout_p)
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    return LinearReLU.apply(*inputs, keep=keep, dropout_p=dropout_p)

@@ -6,6 +6,7 @@ The same loss from primitive ops (log_softmax, getitem, mean) is in
 
 from __future__ import annotations
 
+from ..arguments import check_in_range
 from ..backend import get_array_module
 from ..function import Function
 
@@ -64,13 +65,13 @@ class CrossEntropy(Function):
             losses *= valid
         self.p, self.labels, self.valid = p, labels, valid
         self.eps, self.reduction, self.logits_shape = eps, reduction, logits.shape
-        self.count = int(valid.sum()) if valid is not None else labels.size
+        self.count = _counted(valid, labels.size, logits.dtype, xp)
         if reduction == "none":
             return losses.reshape(target.shape)
         total = losses.sum()
         if reduction == "sum":
             return total
-        return total / max(self.count, 1)
+        return total / self.count
 
     def backward(self, grad_out):
         xp = get_array_module(grad_out)
@@ -82,7 +83,7 @@ class CrossEntropy(Function):
         elif self.reduction == "sum":
             row_scale = xp.broadcast_to(grad_out, (n_rows,))
         else:
-            row_scale = xp.broadcast_to(grad_out / max(self.count, 1), (n_rows,))
+            row_scale = xp.broadcast_to(grad_out / self.count, (n_rows,))
         if self.valid is not None:
             row_scale = row_scale * self.valid
         row_scale = row_scale.astype(self.p.dtype, copy=False)
@@ -91,6 +92,13 @@ class CrossEntropy(Function):
         if self.eps:
             grad -= (self.eps / n_classes) * row_scale[:, None]  # p - q
         return grad.reshape(self.logits_shape)
+
+
+def _counted(valid, n_rows: int, dtype, xp):
+    """The mean's divisor: the positions counted, at least 1 (all padding gives
+    0, not 0/0), as a 0-d array: it stays on the device (no copy to the host)."""
+    count = valid.sum() if valid is not None else xp.asarray(n_rows)
+    return xp.maximum(count, 1).astype(dtype)
 
 
 def _check_target(logits, target, ignore_index) -> None:
@@ -104,18 +112,7 @@ def _check_target(logits, target, ignore_index) -> None:
             f"{logits.shape[:-1]} (one class id per row), got {target.shape}"
         )
     n_classes = logits.shape[-1]
-    checked = target[target != ignore_index] if ignore_index is not None else target
-    if checked.size and (int(checked.min()) < 0 or int(checked.max()) >= n_classes):
-        bad = (
-            int(checked.max())
-            if int(checked.max()) >= n_classes
-            else int(checked.min())
-        )
-        raise IndexError(
-            f"cross_entropy: target class {bad} is out of range for {n_classes} classes "
-            f"(valid ids 0..{n_classes - 1}{_ignored(ignore_index)})"
-        )
-
-
-def _ignored(ignore_index) -> str:
-    return f", or {ignore_index} to ignore" if ignore_index is not None else ""
+    check_in_range(
+        "cross_entropy", target, 0, n_classes - 1, "target class",
+        f"{n_classes} classes", ignore=ignore_index,
+    )  # fmt: skip

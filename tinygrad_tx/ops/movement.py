@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..arguments import check_in_range
 from ..backend import get_array_module, scatter_add
 from ..function import Function, unbroadcast
 
@@ -144,22 +145,8 @@ def _is_bool_array(part) -> bool:
 
 
 def _check_range(part, size: int, axis: int) -> None:
-    if getattr(part, "size", 1) == 0:
-        return
-    low, high = (
-        (int(part.min()), int(part.max()))
-        if _is_int_array(part)
-        else (
-            int(part),
-            int(part),
-        )
-    )
-    if low < -size or high >= size:
-        bad = high if high >= size else low
-        raise IndexError(
-            f"getitem: index {bad} is out of range for axis {axis} of size {size} "
-            f"(valid: {-size} to {size - 1})"
-        )
+    of = f"axis {axis} of size {size}"
+    check_in_range("getitem", part, -size, size - 1, "index", of)
 
 
 class Cat(Function):

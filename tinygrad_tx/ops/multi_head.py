@@ -2,10 +2,11 @@
 
 Multi-head attention composed from primitive ops reshapes each projection
 (B, L, H·D) into heads, transposes to (B, H, L, D), attends, transposes back
-and reshapes to (B, L, H·D) (`transformer.attention.MultiHeadAttention` with
-fused=False). Here the reshapes and transposes are views, never copies, and
-the projections of one input arrive as one array: self-attention computes
-x [W_q; W_k; W_v]ᵀ, one (B, L, 3·H·D) product, instead of three.
+and reshapes to (B, L, H·D) (`tinygrad_tx.composed.multi_head_attention`).
+Here the reshapes and transposes are views, never copies, and the projections
+of one input arrive as one array: self-attention computes x [W_q; W_k; W_v]ᵀ,
+one (B, L, 3·H·D) product, instead of three. Call it as
+`tinygrad_tx.functional.multi_head_attention`.
 """
 
 from __future__ import annotations
@@ -13,32 +14,6 @@ from __future__ import annotations
 from ..backend import get_array_module
 from ..function import Function
 from .attention import attend, attend_backward
-
-
-def multi_head_attention(
-    sources, slots, n_heads: int, mask=None, keep=None, dropout_p: float = 0.0
-):
-    """(out (B, Lq, H·D), weights (B, H, Lq, Lk)) from one HeadsAttention op.
-
-    sources: Tensors (B, L, n·H·D), each holding n of Q, K, V side by side.
-    slots: for Q, K and V in turn, (index of its source, its block there):
-    self-attention [Q | K | V] is ((0, 0), (0, 1), (0, 2)); cross-attention
-    with [Q] and [K | V] is ((0, 0), (1, 0), (1, 1)). `weights` is a constant
-    tensor for plots, as in `attention.attention`.
-    """
-    from ..tensor import Tensor  # tensor.py imports the ops
-
-    weights = []
-    out = HeadsAttention.apply(
-        *sources,
-        slots=tuple(slots),
-        n_heads=n_heads,
-        mask=mask,
-        keep=keep,
-        dropout_p=dropout_p,
-        weights_to=weights,
-    )
-    return out, Tensor._from_op(weights[0], sources[0].device, False)
 
 
 class HeadsAttention(Function):
@@ -65,7 +40,7 @@ class HeadsAttention(Function):
     def forward(self, *sources, slots=(), n_heads=1, mask=None, keep=None,
                 dropout_p=0.0, weights_to=None):  # fmt: skip
         xp = get_array_module(sources[0])
-        self.d_model = _check_sources(sources, slots, n_heads)
+        self.d_model = check_sources(sources, slots, n_heads)
         self.slots, self.n_heads = slots, n_heads
         self.shapes = [s.shape for s in sources]
         q, k, v = (self._heads(sources[i], block) for i, block in slots)
@@ -74,7 +49,7 @@ class HeadsAttention(Function):
         self.applies_mask = mask is not None
         attend(self, q, k, v, mask, keep, dropout_p, out=out.transpose(0, 2, 1, 3))
         if weights_to is not None:
-            weights_to.append(self.p_t.swapaxes(-1, -2))  # P (B, H, Lq, Lk)
+            weights_to.append(self.p)  # P (B, H, Lq, Lk)
         return out.reshape(batch, len_q, self.d_model)  # a view: no copy
 
     def backward(self, grad_out):
@@ -102,7 +77,7 @@ class HeadsAttention(Function):
         return heads.transpose(0, 2, 1, 3)  # (B, H, L, D)
 
 
-def _check_sources(sources, slots, n_heads: int) -> int:
+def check_sources(sources, slots, n_heads: int) -> int:
     """H·D, after checking that the sources hold Q, K and V as `slots` says."""
     shapes = ", ".join(str(s.shape) for s in sources)
     where = f"multi_head_attention on {shapes}"

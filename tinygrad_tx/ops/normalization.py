@@ -34,7 +34,7 @@ class LayerNorm(Function):
         # Called with (x), (x, weight) or (x, weight, bias): the inputs present.
         _check_weight("layer_norm", weight, x.shape)
         xp = get_array_module(x)
-        x_hat = x - _row_sums(x, xp) * (1 / x.shape[-1])  # x - μ
+        x_hat = x - _row_means(x, xp)  # x - μ
         return _normalize_in_place(self, x_hat, weight, bias, eps, xp)
 
     def backward(self, grad_out):
@@ -73,7 +73,7 @@ class AddLayerNorm(Function):
             u = s * keep
             u *= self.scale
             u += x
-        u -= _row_sums(u, xp) * (1 / x.shape[-1])  # u - μ, in place
+        u -= _row_means(u, xp)  # u - μ, in place
         return _normalize_in_place(self, u, weight, bias, eps, xp)
 
     def backward(self, grad_out):
@@ -100,7 +100,7 @@ def _check_weight(op: str, weight, x_shape: tuple) -> None:
 def _normalize_in_place(fn, centered, weight, bias, eps, xp):
     """x̂ = (x - μ) / σ from the centred x - μ (overwritten with x̂), then
     y = x̂ w + b; saves x̂, 1/σ and what backward needs on `fn`."""
-    variance = _row_dots(centered, centered, xp) * (1 / centered.shape[-1])
+    variance = _row_means(centered, xp, times=centered)  # mean((x - μ)²)
     variance += eps
     inv_sigma = xp.sqrt(variance)
     xp.reciprocal(inv_sigma, out=inv_sigma)
@@ -115,51 +115,32 @@ def _normalize_in_place(fn, centered, weight, bias, eps, xp):
 
 def _layer_norm_grads(fn, grad_out) -> tuple:
     """(grad_x[, grad_w[, grad_b]]) of y = x̂ w + b, from what
-    `_normalize_in_place` saved: grad_x = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ x̂))."""
+    `_normalize_in_place` saved (x̂, 1/σ, w), as in LayerNorm's docstring."""
     xp = get_array_module(grad_out)
-    x_hat, weight = fn.x_hat, fn.weight
-    d = x_hat.shape[-1]
-    g_hat = grad_out * weight if weight is not None else grad_out
-    # The two means are one number per row: no (.., D) temporary but grad_x.
-    grad_x = x_hat * (_row_dots(g_hat, x_hat, xp) * (1 / d))
-    xp.subtract(g_hat, grad_x, out=grad_x)
-    grad_x -= _row_sums(g_hat, xp) * (1 / d)
-    grad_x *= fn.inv_sigma
+    g, x_hat, weight = grad_out, fn.x_hat, fn.weight
+    g_hat = g * weight if weight is not None else g  # ĝ = g ⊙ w
+    mean_g = _row_means(g_hat, xp)  # mean(ĝ), one number per row
+    mean_gx = _row_means(g_hat, xp, times=x_hat)  # mean(ĝ ⊙ x̂)
+    grad_x = g_hat - mean_g  # the path through μ
+    grad_x -= x_hat * mean_gx  # the path through σ
+    grad_x *= fn.inv_sigma  # grad_x = (1/σ)(ĝ - mean(ĝ) - x̂ mean(ĝ ⊙ x̂))
     grads = [grad_x]
-    rows = (-1, d)
-    if weight is not None:  # Σ_rows g x̂
-        grads.append(xp.einsum("ni,ni->i", grad_out.reshape(rows), x_hat.reshape(rows)))
-    if fn.has_bias:  # Σ_rows g
-        grads.append(column_sums(grad_out.reshape(rows)))
+    rows = (-1, x_hat.shape[-1])  # every position is a row of D features
+    if weight is not None:  # grad_w = Σ_rows g ⊙ x̂
+        grads.append(xp.einsum("ni,ni->i", g.reshape(rows), x_hat.reshape(rows)))
+    if fn.has_bias:  # grad_b = Σ_rows g
+        grads.append(column_sums(g.reshape(rows)))
     return tuple(grads)
 
 
-def _row_sums(x, xp):
-    """Σ over the last axis, keeping it (size 1): einsum sums each row in one
-    pass, faster than x.sum(axis=-1) on short rows."""
+def _row_means(x, xp, times=None):
+    """mean over the last axis of x (or of x ⊙ times), keeping it (size 1):
+    einsum sums each row in one pass, with no (.., D) temporary for x ⊙ times
+    and faster than x.mean(axis=-1) on short rows."""
     d = x.shape[-1]
-    sums = xp.einsum("ni->n", x.reshape(-1, d))
-    return sums.reshape(*x.shape[:-1], 1)
-
-
-def _row_dots(a, b, xp):
-    """Σ a * b over the last axis, keeping it (size 1), with no (.., D) temporary."""
-    d = a.shape[-1]
-    dots = xp.einsum("ni,ni->n", a.reshape(-1, d), b.reshape(-1, d))
-    return dots.reshape(*a.shape[:-1], 1)
-
-
-def add_layer_norm(x, s, weight, bias, eps: float = 1e-5, dropout_p: float = 0.0):
-    """LayerNorm(x + dropout(s, dropout_p)) on Tensors, as one AddLayerNorm op.
-
-    Draws the same dropout mask as `functional.dropout(s, dropout_p)` would.
-    """
-    from .. import random
-    from .embedding import keep_mask
-
-    keep = None
-    if dropout_p > 0:
-        keep = keep_mask(random.generator(x.device), s.shape, dropout_p)
-    return AddLayerNorm.apply(
-        x, s, weight, bias, eps=eps, keep=keep, dropout_p=dropout_p
-    )
+    rows = x.reshape(-1, d)
+    if times is None:
+        sums = xp.einsum("ni->n", rows)
+    else:
+        sums = xp.einsum("ni,ni->n", rows, times.reshape(-1, d))
+    return (sums * (1 / d)).reshape(*x.shape[:-1], 1)

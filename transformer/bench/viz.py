@@ -23,9 +23,9 @@ TARGET_S = 2.0
 
 CASES = {
     "toy": {},
-    "toy, composed": {"fused_attention": False},
-    "6 layers, composed": {"fused_attention": False, "n_layers": 6},
-    "12 layers, composed": {"fused_attention": False, "n_layers": 12},
+    "toy, composed": {"fused_ops": False},
+    "6 layers, composed": {"fused_ops": False, "n_layers": 6},
+    "12 layers, composed": {"fused_ops": False, "n_layers": 12},
 }
 
 
