@@ -24,7 +24,7 @@ from pathlib import Path
 class TrainConfig:
     """How to train; the CLI's options map onto these fields."""
 
-    steps: int = 4000  # optimizer steps (one batch each)
+    steps: int = 5000  # optimizer steps (one batch each)
     batch_size: int = 64  # sentence pairs per batch
     lr: float = 2e-3  # peak learning rate, reached at the end of the warm-up
     warmup: int = 200  # Noam warm-up steps: the rate rises linearly, then ~ 1/√step
