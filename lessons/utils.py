@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad_tx.files import writable_folder
+
 from .i18n import course_text, resolve_language
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,10 +40,7 @@ def output_dir(number: int) -> Path:
     root = os.environ.get("TINYGRAD_TX_LESSON_OUT") or WORK / "out" / "lessons"
     folder = Path(root) / f"{number:02d}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        writable_folder(folder)
     except OSError as exc:
         raise OSError(
             f"cannot write lesson {number}'s outputs in {folder}: "
