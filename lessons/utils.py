@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygrad_tx.files import writable_folder
+from tinygrad_tx.files import atomic_write_text, writable_folder
 
 from .i18n import course_text, resolve_language
 
@@ -53,7 +53,8 @@ def output_dir(number: int) -> Path:
 def save_results(folder: Path, results: dict) -> None:
     """Write the lesson's key numbers to folder/results.json (the tests read it)."""
     path = Path(folder) / "results.json"
-    path.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")
+    text = json.dumps(_plain(results), indent=2, sort_keys=True) + "\n"
+    atomic_write_text(path, text)
 
 
 def _plain(value):
