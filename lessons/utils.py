@@ -184,6 +184,25 @@ def heatmap(
     return image
 
 
+def draw_heads(weights, src_words, out_words, path, title, text, panel):
+    """Cross-attention weights (H, rows, columns): the mean of the heads, then
+    each head, one row per output word (query), one column per source word
+    (key). The titles and axes are the lesson's labels (`text`: mean_of_heads,
+    head, colorbar, axis_source, axis_output); `panel` is one heatmap's
+    (width, height) in inches."""
+    panels = [(text("mean_of_heads"), weights.mean(axis=0))]
+    panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
+    fig = figure(panel[0] * len(panels), panel[1])
+    axes = fig.subplots(1, len(panels))
+    for ax, (name, w) in zip(axes, panels):
+        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
+        heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
+                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
+                colorbar_label=scale)  # fmt: skip
+    fig.suptitle(title)
+    save_figure(fig, path)
+
+
 # ---------------------------------------------------------------- tables
 
 
