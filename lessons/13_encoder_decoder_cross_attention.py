@@ -13,10 +13,10 @@ from lessons.utils import (
     save_results,
     show_graph,
     table,
+    viz_language,
 )
 from tinygrad_tx import functional as F
 from tinygrad_tx import no_grad, optim
-from tinygrad_tx.viz.html_page import LANGS
 from transformer import Transformer, TransformerConfig
 from transformer.pages import show_example_page
 
@@ -156,10 +156,8 @@ draw_heads(cross, src_words, out_words, OUT / "cross_attention_reversal.png",
 # %% [markdown] key="layer_page"
 
 # %%
-page = show_example_page(
-    "encoder-layer", OUT / "encoder_layer.html",
-    lang=text.language if text.language in LANGS else "en",
-)  # fmt: skip
+page = show_example_page("encoder-layer", OUT / "encoder_layer.html",
+                         lang=viz_language())  # fmt: skip
 
 # %% [markdown] key="step_graph"
 
