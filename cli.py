@@ -161,13 +161,6 @@ def render_graph_command(example, list_examples, docs_images, fmt, out_dir, text
     _draw(gx, names, fmt, out_dir, text, device, drawing)
 
 
-_HTML = (
-    b"<!DOCTYPE html",
-    b"<!doctype html",
-    b"<html",
-)  # what replaceable pages start with
-
-
 def _html_page(example, html, lang, device, depth) -> None:
     from transformer.pages import write_example_page
 

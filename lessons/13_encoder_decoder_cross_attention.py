@@ -7,18 +7,16 @@ import tinygrad_tx
 from lessons.i18n import lesson_text
 from lessons.utils import (
     FAST,
-    figure,
+    draw_heads,
     grouped,
-    heatmap,
     output_dir,
-    save_figure,
     save_results,
     show_graph,
     table,
+    viz_language,
 )
 from tinygrad_tx import functional as F
 from tinygrad_tx import no_grad, optim
-from tinygrad_tx.viz.html_page import LANGS
 from transformer import Transformer, TransformerConfig
 from transformer.pages import show_example_page
 
@@ -149,35 +147,17 @@ assert on_mirror > 0.4
 
 
 # %%
-def draw_heads(weights, src_words, out_words, path, title):
-    """The mean of the heads, then each head: one row per output word (query),
-    one column per source word (key)."""
-    panels = [(text("mean_of_heads"), weights.mean(axis=0))]
-    panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
-    fig = figure(3.1 * len(panels), 3.6)
-    axes = fig.subplots(1, len(panels))
-    for ax, (name, w) in zip(axes, panels):
-        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
-        heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
-                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
-                colorbar_label=scale)  # fmt: skip
-    fig.suptitle(title)
-    save_figure(fig, path)
-
-
 src_words = [SYMBOLS[i - 4] for i in example[0]]
 out_words = [SYMBOLS[i - 4] for i in tgt_out[0, :6]] + ["</s>"]
 draw_heads(cross, src_words, out_words, OUT / "cross_attention_reversal.png",
            text("figure_reversal", source=" ".join(src_words),
-                output=" ".join(out_words[:-1])))  # fmt: skip
+                output=" ".join(out_words[:-1])), text, panel=(3.1, 3.6))  # fmt: skip
 
 # %% [markdown] key="layer_page"
 
 # %%
-page = show_example_page(
-    "encoder-layer", OUT / "encoder_layer.html",
-    lang=text.language if text.language in LANGS else "en",
-)  # fmt: skip
+page = show_example_page("encoder-layer", OUT / "encoder_layer.html",
+                         lang=viz_language())  # fmt: skip
 
 # %% [markdown] key="step_graph"
 

@@ -8,13 +8,11 @@ import numpy as np
 from lessons.i18n import lesson_text
 from lessons.utils import (
     FAST,
-    figure,
+    draw_heads,
     grouped,
-    heatmap,
     lesson_translator_run,
     load_translator,
     output_dir,
-    save_figure,
     save_results,
     show_image,
     table,
@@ -213,22 +211,6 @@ for row, (word, source) in enumerate(alignment):
 
 
 # %%
-def draw_heads(weights, src_words, out_words, path, title):
-    """The mean of the heads, then each head: one row per output word (query),
-    one column per source word (key)."""
-    panels = [(text("mean_of_heads"), weights.mean(axis=0))]
-    panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
-    fig = figure(3.4 * len(panels), 4.0)
-    axes = fig.subplots(1, len(panels))
-    for ax, (name, w) in zip(axes, panels):
-        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
-        heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
-                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
-                colorbar_label=scale)  # fmt: skip
-    fig.suptitle(title)
-    save_figure(fig, path)
-
-
 on_own_word = [
     sum(int(w[row].argmax()) == source for row, (_, source) in enumerate(alignment))
     for w in weights
@@ -241,7 +223,8 @@ print(table(
      for h in range(len(weights))],
 ))  # fmt: skip
 draw_heads(weights, src_words, out_words, OUT / "cross_attention.png",
-           text("figure_title", source=showcase, output=showcase_pt))  # fmt: skip
+           text("figure_title", source=showcase, output=showcase_pt), text,
+           panel=(3.4, 4.0))  # fmt: skip
 
 # %% [markdown] key="check_swap"
 

@@ -41,6 +41,14 @@ _lang_option = click.option(
 )
 
 
+_to_option = click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    help="Folder for the notebooks (default: my_notebooks/<lang>).",
+)
+
+
 def _number(number: int) -> None:
     """A clear usage error for a lesson that does not exist."""
     try:
@@ -105,10 +113,12 @@ def lesson_run(number, fast, lang):
     click.echo(say("run_outputs", folder=folder, files=files))
 
 
-def _notebooks(numbers: list[int], lang: str, folder: Path, force: bool) -> None:
-    """Write the notebooks of `numbers`, keeping those that exist unless `force`."""
+def _notebooks(numbers: list[int], lang: str, folder: str | None, force: bool) -> Path:
+    """Write the notebooks of `numbers` into `folder` (default: my_notebooks/<lang>),
+    keeping those that exist unless `force`. Returns the folder."""
     from .notebooks import write_notebook
 
+    folder = Path(folder or Path("my_notebooks") / lang)
     say = course_text(lang)
     for number in numbers:
         try:
@@ -119,18 +129,14 @@ def _notebooks(numbers: list[int], lang: str, folder: Path, force: bool) -> None
         click.echo(say("notebook_written" if written else "notebook_kept", path=path))
         if written_in != lang:
             click.echo(say("not_written_in", number=number, language=written_in))
+    return folder
 
 
 @lesson.command("notebook", context_settings={"ignore_unknown_options": True})
 @click.argument("number", type=int, required=False)
 @click.option("--all", "all_lessons", is_flag=True, help="Every lesson.")
 @_lang_option
-@click.option(
-    "--to",
-    "folder",
-    type=click.Path(file_okay=False),
-    help="Folder for the notebooks (default: my_notebooks/<lang>).",
-)
+@_to_option
 @click.option(
     "--force",
     is_flag=True,
@@ -147,17 +153,12 @@ def lesson_notebook(number, all_lessons, lang, folder, force):
         _number(number)
     with clear_errors():
         numbers = [number] if number is not None else [i.number for i in catalog(lang)]
-    _notebooks(numbers, lang, Path(folder or Path("my_notebooks") / lang), force)
+    _notebooks(numbers, lang, folder, force)
 
 
 @lesson.command("jupyter")
 @_lang_option
-@click.option(
-    "--to",
-    "folder",
-    type=click.Path(file_okay=False),
-    help="Folder for the notebooks (default: my_notebooks/<lang>).",
-)
+@_to_option
 def lesson_jupyter(lang, folder):
     """Open the course in JupyterLab: write the notebooks you do not have yet
     (yours are kept as they are), then start JupyterLab in their folder."""
@@ -166,10 +167,9 @@ def lesson_jupyter(lang, folder):
             "JupyterLab is not installed: run `uv run --group course python cli.py "
             "lesson jupyter` (or pip install jupyterlab ipykernel jupytext)"
         )
-    folder = Path(folder or Path("my_notebooks") / lang)
     with clear_errors():
         numbers = [info.number for info in catalog(lang)]
-    _notebooks(numbers, lang, folder, force=False)
+    folder = _notebooks(numbers, lang, folder, force=False)
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container's root user
         command.append("--allow-root")

@@ -30,9 +30,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tinygrad_tx.languages import DEFAULT
+from tinygrad_tx.languages import resolve_language as _by_the_course_rule
+
 LESSONS = Path(__file__).resolve().parent
 TEXT = LESSONS / "text"
-DEFAULT = "en"
 COURSE = "course"  # lessons/text/<lang>/course.md: the labels every lesson shares
 
 _MARKER = re.compile(r"^<!--\s*(cell|say)\s*:\s*(.*?)\s*-->\s*$")
@@ -51,30 +53,14 @@ def languages() -> list[str]:
     return sorted(d.name for d in TEXT.iterdir() if (d / f"{COURSE}.md").is_file())
 
 
-def _code(language: str) -> str:
-    """'pt_BR.UTF-8', 'pt-BR', 'PT' -> 'pt'."""
-    return re.split(r"[_.@-]", language.strip())[0].lower()
-
-
 def resolve_language(requested: str | None = None) -> str:
     """The language to use: `requested`, else the lesson's choice, else
-    $TINYGRAD_TX_LANG, else the locale's when the course has it, else English."""
-    available = languages()
+    $TINYGRAD_TX_LANG, else the locale's when the course has it, else English
+    (tinygrad_tx.languages.resolve_language: the grader's rule too)."""
     env = os.environ.get("TINYGRAD_TX_LANG")
-    for value, where in ((requested, ""), (_chosen, ""),
-                         (env, " (from $TINYGRAD_TX_LANG)")):  # fmt: skip
-        if value:
-            if _code(value) not in available:
-                raise ValueError(
-                    f"unknown course language {value!r}{where}; the course is "
-                    f"written in {', '.join(available)}"
-                )
-            return _code(value)
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):  # the first one set decides
-        value = os.environ.get(variable, "")
-        if value:
-            return _code(value) if _code(value) in available else DEFAULT
-    return DEFAULT
+    source = " (from $TINYGRAD_TX_LANG)" if env and not (requested or _chosen) else ""
+    asked = requested or _chosen or env
+    return _by_the_course_rule(asked, languages(), source=source)
 
 
 # ---------------------------------------------------------------- text files

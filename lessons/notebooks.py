@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tinygrad_tx.files import atomic_write_text
+
 from .catalog import LessonInfo, find_lesson
 from .i18n import course_text, lesson_script, read_lesson_text
 
@@ -106,6 +108,6 @@ def write_notebook(
     path = folder / f"{lesson_script(number).stem}.ipynb"
     if path.exists() and not force:
         return path, written_in, False
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
+    text = nbformat.writes(notebook)
+    atomic_write_text(path, text if text.endswith("\n") else text + "\n")
     return path, written_in, True

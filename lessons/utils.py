@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad_tx.files import atomic_write_text, writable_folder
+
 from .i18n import course_text, resolve_language
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,10 +40,7 @@ def output_dir(number: int) -> Path:
     root = os.environ.get("TINYGRAD_TX_LESSON_OUT") or WORK / "out" / "lessons"
     folder = Path(root) / f"{number:02d}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        writable_folder(folder)
     except OSError as exc:
         raise OSError(
             f"cannot write lesson {number}'s outputs in {folder}: "
@@ -54,7 +53,8 @@ def output_dir(number: int) -> Path:
 def save_results(folder: Path, results: dict) -> None:
     """Write the lesson's key numbers to folder/results.json (the tests read it)."""
     path = Path(folder) / "results.json"
-    path.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")
+    text = json.dumps(_plain(results), indent=2, sort_keys=True) + "\n"
+    atomic_write_text(path, text)
 
 
 def _plain(value):
@@ -182,6 +182,25 @@ def heatmap(
     if colorbar_label is not None:
         ax.figure.colorbar(image, ax=ax, label=colorbar_label, shrink=0.85)
     return image
+
+
+def draw_heads(weights, src_words, out_words, path, title, text, panel):
+    """Cross-attention weights (H, rows, columns): the mean of the heads, then
+    each head, one row per output word (query), one column per source word
+    (key). The titles and axes are the lesson's labels (`text`: mean_of_heads,
+    head, colorbar, axis_source, axis_output); `panel` is one heatmap's
+    (width, height) in inches."""
+    panels = [(text("mean_of_heads"), weights.mean(axis=0))]
+    panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]
+    fig = figure(panel[0] * len(panels), panel[1])
+    axes = fig.subplots(1, len(panels))
+    for ax, (name, w) in zip(axes, panels):
+        scale = text("colorbar") if ax is axes[-1] else None  # one colour bar, last
+        heatmap(ax, w, src_words, out_words, title=name, xlabel=text("axis_source"),
+                ylabel=text("axis_output"), vmin=0.0, vmax=1.0, annotate=False,
+                colorbar_label=scale)  # fmt: skip
+    fig.suptitle(title)
+    save_figure(fig, path)
 
 
 # ---------------------------------------------------------------- tables

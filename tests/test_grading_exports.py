@@ -189,13 +189,6 @@ def test_feedback_per_student_in_each_language(book, tmp_path):
     assert (tmp_path / "pt" / "bruno.md").read_text().startswith("# Devolutiva: bruno")
 
 
-def test_atomic_writes_leave_no_partial_files(tmp_path):
-    exports.atomic_write(tmp_path / "a.csv", "one")
-    exports.atomic_write(tmp_path / "a.csv", "two")
-    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
-    assert (tmp_path / "a.csv").read_text() == "two"
-
-
 def test_plan_refuses_to_replace_and_checks_writability(tmp_path):
     (tmp_path / "grades.csv").write_text("x")
     with pytest.raises(FileExistsError, match="pass --force"):

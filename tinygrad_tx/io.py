@@ -1,46 +1,20 @@
 """Saving and loading state dicts as safetensors files (never pickle).
 
 A safetensors file is a JSON header (names, dtypes, shapes, offsets) followed by
-raw bytes: loading it cannot run code, unlike a pickle. Writes are atomic: the
-file is written beside the target under a temporary name, flushed to disk, then
-renamed over the target, so a crash mid-write never leaves a half-written file.
+raw bytes: loading it cannot run code, unlike a pickle. Writes are atomic
+(files.atomic_write_bytes): a crash mid-write never leaves a half-written file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .backend import to_numpy
+from .files import atomic_write_bytes
 from .tensor import Tensor
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
-    """Write `payload` to `path` so that readers see the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def save(

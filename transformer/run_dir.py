@@ -19,9 +19,10 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from tinygrad_tx.files import writable_folder
 
 from .checkpoint import STATE_FILE, CheckpointError
 from .commands import command
@@ -139,7 +140,7 @@ def require_state(out: str | os.PathLike) -> Path:
 
 
 def remove_stale_temps(folder: Path) -> list[Path]:
-    """Delete the temporary files of unfinished atomic writes (io.atomic_write_bytes
+    """Delete the temporary files of unfinished atomic writes (files.atomic_write_bytes
     names them .NAME.RANDOM.tmp). Call it only while holding the folder's lock."""
     stale = [p for p in folder.glob(".*.tmp") if p.is_file()]
     for path in stale:
@@ -248,9 +249,7 @@ def _move_aside(path: Path) -> Path:
 def _prepare(path: Path) -> None:
     """Create the folder if needed and check that files can be written in it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
+        writable_folder(path)
     except OSError as exc:
         raise CheckpointError(
             f"cannot write to the output directory {path}: "

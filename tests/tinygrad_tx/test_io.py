@@ -53,13 +53,6 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
     assert os.listdir(tmp_path) == ["ckpt.safetensors"]
 
 
-def test_atomic_write_bytes_replaces_the_whole_file(tmp_path):
-    path = tmp_path / "f.bin"
-    io.atomic_write_bytes(path, b"a much longer first version")
-    io.atomic_write_bytes(path, b"short")
-    assert path.read_bytes() == b"short"
-
-
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(
         FileNotFoundError, match=r"load: checkpoint .*nope.safetensors does not exist"
@@ -108,16 +101,3 @@ def test_save_rejects_what_safetensors_cannot_hold(tmp_path):
     with pytest.raises(TypeError, match="metadata must map strings to strings"):
         io.save({"w": np.zeros(1)}, tmp_path / "x.safetensors", metadata={"epoch": 3})
     assert not (tmp_path / "x.safetensors").exists()
-
-
-def test_atomic_write_gives_the_usual_file_mode(tmp_path):
-    import os
-
-    from tinygrad_tx.io import atomic_write_bytes
-
-    old = os.umask(0o022)
-    try:
-        atomic_write_bytes(tmp_path / "f.bin", b"abc")
-    finally:
-        os.umask(old)
-    assert (tmp_path / "f.bin").stat().st_mode & 0o777 == 0o644

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cli import main
 from tinygrad_tx.viz.browser import open_page
-from transformer.attention_page import attention_page, record_attention
+from transformer.attention_page import LABELS, attention_page, record_attention
 from transformer.data import make_toy_splits
 from transformer.decode import cross_attention, greedy_decode
 from transformer.evaluation import max_output_length
@@ -121,6 +121,7 @@ def test_labels_in_portuguese_use_the_glossary(toy_run):
         "atenção cruzada",
     ]
     assert data["labels"]["head"] == "cabeça" and data["labels"]["layer"] == "camada"
+    assert data["labels"].keys() == LABELS["en"].keys()  # every label in both
 
 
 def test_an_empty_sentence_is_named(toy_run):

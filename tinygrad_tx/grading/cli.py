@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from ..cli_errors import clear_errors
+from ..languages import LANGUAGES
 from .i18n import Text
 
 STUDENT_FOLDER = "my_exercises"
@@ -28,7 +29,7 @@ _ALL = Text(
 
 _lang_option = click.option(
     "--lang",
-    type=click.Choice(["en", "pt"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of hints and messages (default: the locale, e.g. LANG=pt_BR.UTF-8 "
     "gives Portuguese; otherwise English).",

@@ -236,6 +236,13 @@ def expect_steps(asked: list, expected: list, mistakes: Sequence[Mistake] = ()) 
             _fail(message, asked, mistakes)
 
 
+def beams(asked: list) -> list:
+    """A beam search's calls to the model (prefixes) grouped by length, each
+    group sorted: the beams of each step, to compare with expect_steps."""
+    lengths = sorted({len(p) for p in asked})
+    return [sorted(p for p in asked if len(p) == n) for n in lengths]
+
+
 # ------------------------------------------------------------------ gradients
 
 

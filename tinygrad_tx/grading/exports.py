@@ -22,12 +22,11 @@ import csv
 import hashlib
 import io
 import json
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import atomic_write_text, writable_folder
 from . import i18n, messages
 
 FORMATS = ("csv", "json", "gradescope", "canvas", "moodle")
@@ -70,21 +69,6 @@ def escape_cell(value) -> str | int | float:
         return value
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def atomic_write(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _csv_text(rows: list[list]) -> str:
@@ -164,11 +148,8 @@ def _check_target(path: Path, fmt: str, force: bool) -> None:
     if path.exists() and is_folder != path.is_dir():
         kind = "a folder" if is_folder else "a file"
         raise FileExistsError(f"{path} should be {kind} for the {fmt} output")
-    parent = path if is_folder else path.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=parent):
-            pass
+        writable_folder(path if is_folder else path.parent)
     except OSError as exc:
         raise OSError(
             f"cannot write the {fmt} output to {path}: {exc.strerror or exc}; "
@@ -251,7 +232,7 @@ def write_csv(book, path) -> list[Path]:
                 "; ".join(g.flags),
             ]
         )
-    return [atomic_write(path, _csv_text(rows))]
+    return [atomic_write_text(path, _csv_text(rows))]
 
 
 def write_json(book, path) -> list[Path]:
@@ -272,7 +253,7 @@ def write_json(book, path) -> list[Path]:
         ],
         "students": [g.to_dict() for g in book],
     }
-    return [atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False))]
+    return [atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False))]
 
 
 def _identity(student: str, roster: dict) -> dict:
@@ -306,7 +287,7 @@ def write_canvas(book, path, roster) -> list[Path]:
                 *[r.score for r in g.reports],
             ]
         )
-    return [atomic_write(path, _csv_text(rows))]
+    return [atomic_write_text(path, _csv_text(rows))]
 
 
 def write_moodle(book, path, roster) -> list[Path]:
@@ -324,7 +305,7 @@ def write_moodle(book, path, roster) -> list[Path]:
                 g.total,
             ]
         )
-    return [atomic_write(path, _csv_text(rows))]
+    return [atomic_write_text(path, _csv_text(rows))]
 
 
 def write_gradescope(book, folder) -> list[Path]:
@@ -336,7 +317,7 @@ def write_gradescope(book, folder) -> list[Path]:
             data = gradescope_results(g, book)
         path = Path(folder) / names[g.student] / "results.json"
         written.append(
-            atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False))
+            atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
         )
     return written
 
@@ -384,5 +365,5 @@ def write_feedback(book, folder) -> list[Path]:
         with i18n.language(book.lang):
             text = feedback_markdown(g)
         path = Path(folder) / f"{names[g.student]}.md"
-        written.append(atomic_write(path, text))
+        written.append(atomic_write_text(path, text))
     return written

@@ -18,27 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 
-LANGUAGES = ("en", "pt")
+from ..languages import resolve_language as resolve  # --lang, locale, English
+
 _current = contextvars.ContextVar("grading_language", default="en")
-
-
-def resolve(lang: str | None = None, environ=None) -> str:
-    """`lang` if given, else the locale's language if the course has it, else en."""
-    if lang:
-        if lang not in LANGUAGES:
-            raise ValueError(
-                f"unknown language {lang!r}; the course has: {', '.join(LANGUAGES)}"
-            )
-        return lang
-    environ = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if value:  # the first one set decides, as in POSIX
-            code = value.split(".")[0].split("_")[0].lower()
-            return code if code in LANGUAGES else "en"
-    return "en"
 
 
 def current() -> str:

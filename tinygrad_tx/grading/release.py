@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
+from ..files import atomic_write_text
 from .exercises import Exercise, default_directory, discover
 
 BEGIN = "### BEGIN SOLUTION"
@@ -194,8 +195,7 @@ def _write(path: Path, text: str, force: bool, result: Released) -> None:
         backup = _free_backup(path)
         shutil.copy2(path, backup)
         result.backups.append(backup)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)  # a crash never leaves half a student's file
     result.written.append(path)
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .word_table import WordTable
+
 # ---------------------------------------------------------------- pronouns
 
 
@@ -116,42 +118,29 @@ DO = {"3sg": "does"}  # the English helper of negation and questions; else "do"
 UNKNOWN = "<unk>"  # a word the vocabulary does not know (a name, "pizza")
 
 
-def _index(table) -> dict:
-    return {entry.en: entry for entry in table}
-
-
-_BY_EN = {
-    "pronoun": _index(PRONOUNS),
-    "possessive": _index(POSSESSIVES),
-    "role noun": _index(ROLE_NOUNS),
-}
+_PRONOUN = WordTable("pronoun", PRONOUNS)
+_POSSESSIVE = WordTable("possessive", POSSESSIVES)
+_ROLE_NOUN = WordTable("role noun", ROLE_NOUNS)
 
 
 def pronoun(en: str) -> Pronoun:
     """The subject pronoun `en` (i, you, he, she, we, they)."""
-    return lookup("pronoun", en)
+    return _PRONOUN[en]
 
 
 def possessive(en: str) -> Possessive:
     """The possessive `en` (my, your, his, her, our, their)."""
-    return lookup("possessive", en)
+    return _POSSESSIVE[en]
 
 
 def role_noun(en: str) -> RoleNoun:
     """The noun `en` that only follows "to be" (friend)."""
-    return lookup("role noun", en)
+    return _ROLE_NOUN[en]
 
 
 def is_possessive(word: str) -> bool:
-    return word in _BY_EN["possessive"]
+    return word in _POSSESSIVE
 
 
 def is_role_noun(word: str) -> bool:
-    return word in _BY_EN["role noun"]
-
-
-def lookup(what: str, en: str):
-    index = _BY_EN[what]
-    if en not in index:
-        raise ValueError(f"unknown {what} {en!r}; the lexicon has: {', '.join(index)}")
-    return index[en]
+    return word in _ROLE_NOUN

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .function_words import PRONOUNS, Pronoun, pronoun
+from .word_table import WordTable
 
 __all__ = [  # the pronouns are function words, kept importable from here
     "ADJECTIVES", "NOUNS", "PRONOUNS", "VERBS", "Adjective", "Noun", "Pronoun",
@@ -306,34 +307,21 @@ VERBS = (
 # fmt: on
 
 
-def _index(table) -> dict:
-    return {entry.en: entry for entry in table}
-
-
-_BY_EN = {
-    "noun": _index(NOUNS),
-    "adjective": _index(ADJECTIVES),
-    "verb": _index(VERBS),
-}
+_NOUN = WordTable("noun", NOUNS)
+_ADJECTIVE = WordTable("adjective", ADJECTIVES)
+_VERB = WordTable("verb", VERBS)
 
 
 def noun(en: str) -> Noun:
     """The noun whose English singular is `en`."""
-    return _lookup("noun", en)
+    return _NOUN[en]
 
 
 def adjective(en: str) -> Adjective:
     """The adjective whose English form is `en`."""
-    return _lookup("adjective", en)
+    return _ADJECTIVE[en]
 
 
 def verb(en: str) -> Verb:
     """The verb whose English base form is `en` ("be afraid", "think")."""
-    return _lookup("verb", en)
-
-
-def _lookup(what: str, en: str):
-    index = _BY_EN[what]
-    if en not in index:
-        raise ValueError(f"unknown {what} {en!r}; the lexicon has: {', '.join(index)}")
-    return index[en]
+    return _VERB[en]

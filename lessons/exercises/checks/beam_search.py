@@ -15,6 +15,7 @@ import numpy as np
 from tinygrad_tx.grading.checks import check, hint
 from tinygrad_tx.grading.expect import (
     Mistake,
+    beams,
     expect_close,
     expect_equal,
     expect_steps,
@@ -112,12 +113,6 @@ def search(run, scorer, max_len, beam_size, alpha):
         expect_type(t, int | np.integer, Text("each token id", "cada id de token"))
     expect_type(score, float | np.floating, Text("the score", "o score"))
     return [int(t) for t in tokens], float(score), beams(outcome.scorers[0])
-
-
-def beams(asked):
-    """The prefixes asked about, grouped by length: the beams of each step."""
-    lengths = sorted({len(p) for p in asked})
-    return [sorted(p for p in asked if len(p) == n) for n in lengths]
 
 
 @check(

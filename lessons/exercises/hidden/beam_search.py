@@ -5,6 +5,7 @@ transformer.decode.beam_search.)"""
 
 from tinygrad_tx.grading.checks import check
 from tinygrad_tx.grading.expect import (
+    beams,
     expect_close,
     expect_equal,
     expect_steps,
@@ -14,11 +15,6 @@ from tinygrad_tx.grading.expr import random_scorer, student
 from tinygrad_tx.grading.i18n import Text
 
 BOS, EOS = 1, 2
-
-
-def _beams(asked):
-    lengths = sorted({len(p) for p in asked})
-    return [sorted(p for p in asked if len(p) == n) for n in lengths]
 
 
 @check(
@@ -36,7 +32,7 @@ def agrees_with_answer_key(run):
         scorer = random_scorer(vocab, seed, 0.5)
         expr = student.beam_search(scorer, BOS, EOS, max_len, beam, alpha)
         got, want = run.call(expr), run.expected_call(expr)
-        expect_steps(_beams(got.scorers[0]), _beams(want.scorers[0]))
+        expect_steps(beams(got.scorers[0]), beams(want.scorers[0]))
         tokens, score = expect_tuple(
             got.value,
             2,

@@ -261,3 +261,24 @@ def test_possessives_and_to_be_against_a_grammar_book():
         "estar": ("estou", "está", "estamos", "estão"),
     }
     assert ROLE_NOUNS[0].pt == ("amigo", "amiga", "amigos", "amigas")
+
+
+def test_every_word_class_is_looked_up_by_its_english_form():
+    from transformer.data import function_words as fw
+    from transformer.data import lexicon
+
+    for find, table, what in [
+        (lexicon.noun, NOUNS, "noun"),
+        (lexicon.adjective, ADJECTIVES, "adjective"),
+        (lexicon.verb, VERBS, "verb"),
+        (fw.pronoun, fw.PRONOUNS, "pronoun"),
+        (fw.possessive, fw.POSSESSIVES, "possessive"),
+        (fw.role_noun, fw.ROLE_NOUNS, "role noun"),
+    ]:
+        assert [find(entry.en) for entry in table] == list(table)
+        every = ", ".join(entry.en for entry in table)
+        with pytest.raises(ValueError) as error:
+            find("zorb")
+        assert str(error.value) == f"unknown {what} 'zorb'; the lexicon has: {every}"
+    assert fw.is_possessive("their") and not fw.is_possessive("the")
+    assert fw.is_role_noun("friend") and not fw.is_role_noun("cat")
