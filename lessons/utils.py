@@ -184,11 +184,14 @@ def heatmap(
     return image
 
 
+DRAW_HEADS_LABELS = ("mean_of_heads", "head", "colorbar", "axis_source", "axis_output")
+
+
 def draw_heads(weights, src_words, out_words, path, title, text, panel):
     """Cross-attention weights (H, rows, columns): the mean of the heads, then
     each head, one row per output word (query), one column per source word
-    (key). The titles and axes are the lesson's labels (`text`: mean_of_heads,
-    head, colorbar, axis_source, axis_output); `panel` is one heatmap's
+    (key). The titles and axes are the lesson's labels (`text`: the keys in
+    DRAW_HEADS_LABELS); `panel` is one heatmap's
     (width, height) in inches."""
     panels = [(text("mean_of_heads"), weights.mean(axis=0))]
     panels += [(text("head", n=h + 1), w) for h, w in enumerate(weights)]

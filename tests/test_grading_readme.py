@@ -10,6 +10,7 @@ the command prints and writes is then checked.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
 import shlex
@@ -101,5 +102,9 @@ def test_each_students_feedback_names_what_went_wrong(graded):
     assert "is only the diagonal of the Jacobian" in feedback["bruno"]
     assert "the mask is shifted by one" in feedback["bruno"]
     assert "your code raised TypeError" in feedback["carla"]
-    assert "No module named 'torch'" in feedback["carla"]
+    assert "line 44, in causal_mask: import torch" in feedback["carla"]
+    if importlib.util.find_spec("torch") is None:
+        assert "No module named 'torch'" in feedback["carla"]
+    else:  # PyTorch installed (the README's comparisons): it may not open sockets
+        assert "not allowed while grading: import _socket" in feedback["carla"]
     assert "stopped after 3 s" in feedback["davi"]

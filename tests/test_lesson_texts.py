@@ -22,6 +22,7 @@ import pytest
 from lessons import i18n
 from lessons.catalog import catalog
 from lessons.i18n import COURSE, LessonText, languages, read_sections, text_path
+from lessons.utils import DRAW_HEADS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = [info for info in catalog("en") if info.bilingual]
@@ -34,7 +35,10 @@ ALWAYS = {"title", "summary"}  # labels the catalogue reads, not the .py
 def keys_of(path: Path) -> tuple[set[str], set[str]]:
     """(markdown cell keys, label keys) a lesson's .py uses."""
     source = path.read_text(encoding="utf-8")
-    return set(CELL_KEY.findall(source)), set(SAY.findall(source)) | ALWAYS
+    labels = set(SAY.findall(source)) | ALWAYS
+    if "draw_heads(" in source:  # lessons.utils.draw_heads reads the lesson's labels
+        labels |= set(DRAW_HEADS_LABELS)
+    return set(CELL_KEY.findall(source)), labels
 
 
 def fields(template: str) -> set[str]:
