@@ -62,11 +62,13 @@ def test_an_unknown_language_is_a_clear_error():
 
 
 @pytest.mark.parametrize("number", ["99", "-1"])
-def test_run_a_lesson_that_does_not_exist(number):
+def test_run_a_lesson_that_does_not_exist(number, monkeypatch):
+    monkeypatch.setenv("UV_RUN_RECURSION_DEPTH", "1")  # started by `uv run`
     result = invoke("lesson", "run", number)
     assert result.exit_code == 2, result.output
     assert f"there is no lesson {number}; the lessons are 0 to " in result.output
-    assert "No such option" not in result.output and "lesson list" in result.output
+    assert "No such option" not in result.output
+    assert "(uv run python cli.py lesson list)" in result.output  # the pasteable hint
 
 
 def test_run_says_where_outputs_went_in_its_language(tmp_path, monkeypatch):

@@ -5,6 +5,8 @@ import re
 import warnings
 from pathlib import Path
 
+import pytest
+
 from transformer.data import load_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,3 +57,16 @@ def test_the_example_tsv_is_clean_real_sentences():
     assert all(t[0].isupper() or t[0] in "¿¡" for t in targets)
     assert all(t[-1] in ".!?" for t in targets)
     assert sum(bool(re.search(r"[ãõáéíóúâêôçà]", t)) for t in targets) > 150
+
+
+@pytest.mark.parametrize(
+    "readme", ["lessons/README.md", "lessons/exercises/README.md", "examples/README.md"]
+)
+def test_the_other_readmes_command_blocks_run_with_uv(readme):
+    """A uv user pastes these lines as they are: `python cli.py` alone fails
+    there (the project's packages are in uv's environment, not the system's)."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, re.M | re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    bare = [line for line in lines if re.match(r"python (cli\.py|lessons/)", line)]
+    assert bare == []
