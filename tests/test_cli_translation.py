@@ -147,6 +147,19 @@ def test_translate_reads_standard_input_one_output_line_per_input_line(trained):
     assert result.stderr == ""  # blank lines in a stream are not a mistake
 
 
+def test_translate_reads_utf8_stdin_with_a_bom_and_names_a_line_that_is_not(trained):
+    out, _ = trained
+    bom = "\ufeffI love books\n".encode()  # as Windows' Notepad saves UTF-8
+    result = invoke("translate", "--checkpoint", str(out), input=bom)
+    assert (result.exit_code, result.stdout) == (0, "eu amo livros\n"), result.output
+    latin1 = "I love books\nthe cat sleeps on the mat\né\n".encode("latin-1")
+    result = invoke("translate", "--checkpoint", str(out), input=latin1)
+    assert result.exit_code == 2
+    assert (
+        "standard input is not UTF-8 text (line 3 has the byte 0xe9)" in result.output
+    )
+
+
 def test_translate_draws_the_attention_heatmap(trained, tmp_path):
     out, _ = trained
     png = tmp_path / "attention.png"
