@@ -147,7 +147,7 @@ def test_check_timeout_0_and_a_file_that_exits(tmp_path):
     ("value", "message"),
     [
         ("nan", "'nan' is not a finite number"),
-        ("inf", "'inf' is not a finite number"),
+        ("inf", "inf is not in the range 0<=x<=86400"),
         ("1e300", "1e+300 is not in the range 0<=x<=86400"),  # was an OverflowError
     ],
 )
