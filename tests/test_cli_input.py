@@ -3,9 +3,11 @@ each probe is the command a user ran and what they get now."""
 
 import json
 import math
+import os
 import re
 import shutil
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -279,3 +281,31 @@ def test_docs_images_without_dot_writes_nothing(no_dot, tmp_path, monkeypatch):
     )
     assert "nothing was written" in result.output
     assert not (tmp_path / "docs").exists()
+
+
+def test_file_names_that_are_not_utf8_train_evaluate_and_resume(tmp_path):
+    """A Latin-1 name ("café" as the bytes caf\xe9) reaches Python as a string with
+    a lone surrogate; the run's JSON files must still be written and read back."""
+    folder = os.fsdecode(bytes(tmp_path) + b"/caf\xe9")
+    data, out = folder + ".tsv", folder + "-run"
+    shutil.copy(EXAMPLE, data)
+    result = invoke("train-toy-translation", *SMALL, "--data", data, "--out", out)
+    assert result.exit_code == 0, result.output
+    config = json.loads((Path(out) / "config.json").read_text(encoding="utf-8"))
+    assert config["train"]["data"] == data  # the same name, read back
+    assert invoke("evaluate", "--checkpoint", out).exit_code == 0
+    result = invoke("train-toy-translation", "--resume", "--steps", "8", "--out", out)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_strict_utf8_terminal_prints_such_names_as_escapes(monkeypatch):
+    from io import BytesIO, TextIOWrapper
+
+    import cli
+
+    terminal = TextIOWrapper(BytesIO(), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdout", terminal)
+    cli._printable_file_names()
+    print("written to caf\udce9-run/", end="")
+    terminal.flush()
+    assert terminal.buffer.getvalue() == b"written to caf\\udce9-run/"
