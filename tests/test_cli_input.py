@@ -123,8 +123,13 @@ def test_token_labels_name_every_id_the_model_wrote():
         ("Hi\tOi\n".encode("utf-16"), "is UTF-16 text, not UTF-8"),
         (b"Hi\tOi\rBye\tTchau\r", "ends its lines with CR only"),
         (b"Hi\tOi\nBye\tTchau\n", "2 distinct source sentences are too few"),
+        (
+            b"Hi\tOi\n",
+            "1 distinct source sentence is too few to split into train, "
+            "validation (1) and test (1): give at least 3",
+        ),
     ],
-    ids=["utf-16", "cr-only", "too-few"],
+    ids=["utf-16", "cr-only", "too-few", "one-line"],
 )
 def test_unusable_tsv_files_are_named_in_one_line(tmp_path, content, message):
     data = tmp_path / "pairs.tsv"
@@ -309,3 +314,11 @@ def test_a_strict_utf8_terminal_prints_such_names_as_escapes(monkeypatch):
     print("written to caf\udce9-run/", end="")
     terminal.flush()
     assert terminal.buffer.getvalue() == b"written to caf\\udce9-run/"
+
+
+def test_the_model_line_says_1_head_and_1_layer(tmp_path):
+    from transformer import Transformer
+    from transformer.run_setup import describe_model
+
+    model = Transformer(5, 6, d_model=4, n_heads=1, n_layers=1, d_ff=8)
+    assert describe_model(model).startswith("model: d_model 4, 1 head, 1 layer, d_ff 8")
