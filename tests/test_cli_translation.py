@@ -49,7 +49,7 @@ def test_training_prints_the_data_the_model_the_scores_and_the_files(trained):
     out, output = trained
     assert re.search(r"pairs: train \d+, valid 200, test 200", output)
     assert "random split by source sentence" in output
-    assert "model: d_model 64, 4 heads, 1 layers" in output
+    assert "model: d_model 64, 4 heads, 1 layer," in output
     assert re.search(r"test \(200 held-out sentences\): exact match", output)
     assert f"written to {out}/" in output
     assert "Traceback" not in output

@@ -26,7 +26,7 @@ def test_readme_runs_the_cli_with_uv_everywhere_but_in_the_pip_recipe():
     uv_run = re.compile(r"uv run (--group \w+ )?$")  # the text right before
     bare = [
         m.start()
-        for m in re.finditer(r"python cli\.py", outside)
+        for m in re.finditer(r"python (cli\.py|-m (tinygrad_tx|transformer))", outside)
         if not uv_run.search(outside[max(0, m.start() - 30) : m.start()])
     ]
     assert not bare, [outside[i - 30 : i + 30] for i in bare]
