@@ -31,17 +31,6 @@ from transformer.run_dir import check_replaceable
 def main():
     """tinygrad_tx: an autograd engine and the Transformer of "Attention is all
     you need", from scratch, for learning."""
-    _printable_file_names()
-
-
-def _printable_file_names() -> None:
-    """A file name that is not UTF-8 ("caf\\xe9.tsv") reaches Python with lone
-    surrogates, which a strict UTF-8 terminal refuses to print, failing a command
-    at its last message; print them as escapes (\\udce9) instead."""
-    for stream in (sys.stdout, sys.stderr):
-        strict = getattr(stream, "errors", None) == "strict"
-        if strict and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
 
 
 main.add_command(bench)
