@@ -258,10 +258,24 @@ def _sentences(sentences: tuple[str, ...]) -> list[str]:
         raise click.UsageError(
             'give sentences to translate, e.g. translate "i love books", or pipe them one a line'
         )
-    lines = sys.stdin.read().splitlines()
+    lines = _stdin_text().splitlines()
     if not any(line.strip() for line in lines):
         raise click.UsageError("no sentences on standard input (one a line expected)")
     return lines
+
+
+def _stdin_text() -> str:
+    """Standard input decoded as UTF-8 (a BOM is dropped), or a one-line error
+    naming the first line that is not UTF-8."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise click.UsageError(
+            f"standard input is not UTF-8 text (line {line} has the byte "
+            f"0x{data[exc.start]:02x}); save the sentences as UTF-8"
+        ) from None
 
 
 @main.command()

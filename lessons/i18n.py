@@ -170,10 +170,12 @@ def lesson_script(number: int) -> Path:
     """lessons/NN_topic.py for lesson `number`."""
     found = sorted(LESSONS.glob(f"{number:02d}_*.py")) if number >= 0 else []
     if len(found) != 1:
+        from transformer.commands import command  # only here: the model is heavy
+
         numbers = sorted(int(p.name[:2]) for p in LESSONS.glob("[0-9][0-9]_*.py"))
         raise ValueError(
             f"there is no lesson {number}; the lessons are {numbers[0]} to "
-            f"{numbers[-1]} (python cli.py lesson list)"
+            f"{numbers[-1]} ({command('lesson list')})"
         )
     return found[0]
 

@@ -349,5 +349,9 @@ def train_lesson_translator(fast: bool = FAST, echo=print) -> Path:
     if folder.exists():
         shutil.rmtree(folder)  # our own output: start afresh, keep no backups
     train_fields, model_options = translator_settings(fast)
-    train(TrainConfig(**train_fields), model_options, out=str(folder), echo=echo)
+    summary = train(
+        TrainConfig(**train_fields), model_options, out=str(folder), echo=echo
+    )
+    if summary.get("interrupted"):  # Ctrl-C: training saved and said so; stop here
+        raise KeyboardInterrupt(f"training stopped by {summary['signal']}")
     return folder

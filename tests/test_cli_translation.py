@@ -49,7 +49,7 @@ def test_training_prints_the_data_the_model_the_scores_and_the_files(trained):
     out, output = trained
     assert re.search(r"pairs: train \d+, valid 200, test 200", output)
     assert "random split by source sentence" in output
-    assert "model: d_model 64, 4 heads, 1 layers" in output
+    assert "model: d_model 64, 4 heads, 1 layer," in output
     assert re.search(r"test \(200 held-out sentences\): exact match", output)
     assert f"written to {out}/" in output
     assert "Traceback" not in output
@@ -145,6 +145,19 @@ def test_translate_reads_standard_input_one_output_line_per_input_line(trained):
     assert result.exit_code == 0, result.output
     assert result.stdout == "eu amo livros\n\n\no gato dorme no tapete\n"
     assert result.stderr == ""  # blank lines in a stream are not a mistake
+
+
+def test_translate_reads_utf8_stdin_with_a_bom_and_names_a_line_that_is_not(trained):
+    out, _ = trained
+    bom = "\ufeffI love books\n".encode()  # as Windows' Notepad saves UTF-8
+    result = invoke("translate", "--checkpoint", str(out), input=bom)
+    assert (result.exit_code, result.stdout) == (0, "eu amo livros\n"), result.output
+    latin1 = "I love books\nthe cat sleeps on the mat\né\n".encode("latin-1")
+    result = invoke("translate", "--checkpoint", str(out), input=latin1)
+    assert result.exit_code == 2
+    assert (
+        "standard input is not UTF-8 text (line 3 has the byte 0xe9)" in result.output
+    )
 
 
 def test_translate_draws_the_attention_heatmap(trained, tmp_path):

@@ -143,6 +143,20 @@ def test_check_timeout_0_and_a_file_that_exits(tmp_path):
     assert "ended without an answer (exit code 0)" in result.output
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan", "'nan' is not a finite number"),
+        ("inf", "inf is not in the range 0<=x<=86400"),
+        ("1e300", "1e+300 is not in the range 0<=x<=86400"),  # was an OverflowError
+    ],
+)
+def test_check_timeout_that_is_not_a_usable_number_names_the_option(value, message):
+    result = run("check", "softmax", "--path", str(KEYS), "--timeout", value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--timeout': {message}" in result.output
+
+
 def test_check_says_once_when_the_filesystem_was_not_isolated():
     result = run("check", "--all", "--path", str(KEYS), "--isolation", "limits")
     assert result.exit_code == 0

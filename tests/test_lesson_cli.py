@@ -5,7 +5,9 @@ exercise commands the lessons tell students to run, run exactly as written."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 
 import pytest
 from click.testing import CliRunner
@@ -62,11 +64,13 @@ def test_an_unknown_language_is_a_clear_error():
 
 
 @pytest.mark.parametrize("number", ["99", "-1"])
-def test_run_a_lesson_that_does_not_exist(number):
+def test_run_a_lesson_that_does_not_exist(number, monkeypatch):
+    monkeypatch.setenv("UV_RUN_RECURSION_DEPTH", "1")  # started by `uv run`
     result = invoke("lesson", "run", number)
     assert result.exit_code == 2, result.output
     assert f"there is no lesson {number}; the lessons are 0 to " in result.output
-    assert "No such option" not in result.output and "lesson list" in result.output
+    assert "No such option" not in result.output
+    assert "(uv run python cli.py lesson list)" in result.output  # the pasteable hint
 
 
 def test_run_says_where_outputs_went_in_its_language(tmp_path, monkeypatch):
@@ -78,6 +82,40 @@ def test_run_says_where_outputs_went_in_its_language(tmp_path, monkeypatch):
     assert "results.json" in result.output
     results = json.loads((tmp_path / "02" / "results.json").read_text())
     assert results["grads_by_engine"]["w1"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_ctrl_c_reaches_the_lesson_and_run_waits_for_it(tmp_path):
+    """Ctrl-C goes to the whole foreground group: the lesson script decides
+    (lesson 14 saves its training first); `lesson run` neither dies nor kills it."""
+    done = tmp_path / "saved"
+    script = tmp_path / "lesson.py"
+    script.write_text(
+        "import os, signal, time\n"
+        "os.kill(os.getppid(), signal.SIGINT)  # the terminal's Ctrl-C, to the parent\n"
+        "time.sleep(0.6)  # longer than subprocess.run's 0.25 s grace\n"
+        f"open({str(done)!r}, 'w').write('ok')\n"
+    )
+    assert lesson_cli._run_script(script, dict(os.environ)) == 0
+    assert done.read_text() == "ok"
+
+
+def test_ctrl_c_during_the_lessons_training_stops_the_lesson(tmp_path, monkeypatch):
+    import transformer.train
+    from lessons import utils
+
+    monkeypatch.setenv("TINYGRAD_TX_LESSON_OUT", str(tmp_path))
+    stopped = {"interrupted": True, "signal": "Ctrl-C", "step": 3}
+    monkeypatch.setattr(transformer.train, "train", lambda *a, **k: stopped)
+    with pytest.raises(KeyboardInterrupt, match="training stopped by Ctrl-C"):
+        utils.train_lesson_translator(fast=True)  # not a finished run to read on
+
+
+def test_run_of_a_lesson_stopped_by_ctrl_c_exits_130(monkeypatch):
+    monkeypatch.setattr(lesson_cli, "_run_script", lambda path, env: -signal.SIGINT)
+    result = invoke("lesson", "run", "2", "--lang", "en")
+    assert result.exit_code == 130
+    assert "lesson 2 stopped by Ctrl-C" in result.output
+    assert "exit code" not in result.output
 
 
 def test_run_with_an_output_folder_it_cannot_write_is_one_line(tmp_path, monkeypatch):

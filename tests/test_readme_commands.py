@@ -5,6 +5,8 @@ import re
 import warnings
 from pathlib import Path
 
+import pytest
+
 from transformer.data import load_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +26,7 @@ def test_readme_runs_the_cli_with_uv_everywhere_but_in_the_pip_recipe():
     uv_run = re.compile(r"uv run (--group \w+ )?$")  # the text right before
     bare = [
         m.start()
-        for m in re.finditer(r"python cli\.py", outside)
+        for m in re.finditer(r"python (cli\.py|-m (tinygrad_tx|transformer))", outside)
         if not uv_run.search(outside[max(0, m.start() - 30) : m.start()])
     ]
     assert not bare, [outside[i - 30 : i + 30] for i in bare]
@@ -55,3 +57,16 @@ def test_the_example_tsv_is_clean_real_sentences():
     assert all(t[0].isupper() or t[0] in "¿¡" for t in targets)
     assert all(t[-1] in ".!?" for t in targets)
     assert sum(bool(re.search(r"[ãõáéíóúâêôçà]", t)) for t in targets) > 150
+
+
+@pytest.mark.parametrize(
+    "readme", ["lessons/README.md", "lessons/exercises/README.md", "examples/README.md"]
+)
+def test_the_other_readmes_command_blocks_run_with_uv(readme):
+    """A uv user pastes these lines as they are: `python cli.py` alone fails
+    there (the project's packages are in uv's environment, not the system's)."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, re.M | re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    bare = [line for line in lines if re.match(r"python (cli\.py|lessons/)", line)]
+    assert bare == []

@@ -9,6 +9,8 @@ lesson) all use it.
 
 from __future__ import annotations
 
+import math
+
 import click
 
 # The errors that mean "your input is wrong" (a file, an option, a device, memory).
@@ -42,3 +44,14 @@ class clear_errors:  # a lowercase context manager, like contextlib.suppress
                 "use a smaller model or batch"
             ) from None
         raise click.ClickException(str(exc)) from None
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click.FloatRange that also refuses nan and inf, which pass its range
+    test (every comparison with nan is False) and fail later as a traceback."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number

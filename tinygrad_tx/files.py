@@ -24,8 +24,13 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> Path:
     """Write `payload` to `path` so that readers see the old file or the new one.
     Returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as exc:  # name the user's file, not our temporary one
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
@@ -38,6 +43,13 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def _cannot_write(path: Path, exc: OSError) -> OSError:
+    """The same kind of OSError (same errno), with a message naming `path`."""
+    error = type(exc)(f"cannot write {path}: {exc.strerror or exc}")
+    error.errno = exc.errno
+    return error
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:

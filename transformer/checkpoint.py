@@ -44,8 +44,20 @@ class CheckpointError(ValueError):
 
 def write_json(path: str | os.PathLike, obj) -> None:
     """Write `obj` as indented JSON, atomically."""
-    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
-    io.atomic_write_bytes(path, text.encode("utf-8"))
+    io.atomic_write_bytes(path, json_bytes(obj, indent=2))
+
+
+def json_bytes(obj, indent: int | None = None) -> bytes:
+    """`obj` as UTF-8 JSON and a final newline, accents as written ("olá").
+
+    A file name that is not UTF-8 reaches Python as a string with lone
+    surrogates ("caf\\udce9.tsv"), which UTF-8 cannot encode; such a string is
+    written as the escape \\udce9, which json.loads turns back into the same
+    name, so the file is found again."""
+    try:
+        return (json.dumps(obj, indent=indent, ensure_ascii=False) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(obj, indent=indent) + "\n").encode()
 
 
 def read_json(path: str | os.PathLike) -> dict:

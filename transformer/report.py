@@ -173,7 +173,8 @@ def token_labels(vocab, ids) -> list[str]:
 def _title(run) -> str:
     c = run.model.config
     return (
-        f"Toy translator: d_model {c.d_model}, {c.n_layers} layers, {c.n_heads} heads, "
+        f"Toy translator: d_model {c.d_model}, {plural(c.n_layers, 'layer')}, "
+        f"{plural(c.n_heads, 'head')}, "
         f"batch {run.config.batch_size}, seed {run.config.seed}"
     )
 

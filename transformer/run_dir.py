@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tinygrad_tx.files import writable_folder
 
-from .checkpoint import STATE_FILE, CheckpointError
+from .checkpoint import STATE_FILE, CheckpointError, json_bytes
 from .commands import command
 
 MARKER = ".tinygrad-tx-run"
@@ -165,7 +165,7 @@ def _lock(path: Path, sign: bool = True) -> RunFolder:
         )
     if sign:
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps(_me(), ensure_ascii=False).encode("utf-8") + b"\n")
+        os.write(fd, json_bytes(_me()))
     return RunFolder(path, fd)
 
 

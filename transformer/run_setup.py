@@ -188,10 +188,15 @@ def make_optimizer(model: Transformer, config: TrainConfig):
     return optimizer, schedule
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def describe_model(model: Transformer) -> str:
     c = model.config
     return (
-        f"model: d_model {c.d_model}, {c.n_heads} heads, {c.n_layers} layers, d_ff "
+        f"model: d_model {c.d_model}, {_count(c.n_heads, 'head')}, "
+        f"{_count(c.n_layers, 'layer')}, d_ff "
         f"{c.d_ff}, dropout {c.dropout}, vocab {c.src_vocab} -> {c.tgt_vocab}: "
         f"{model.num_parameters():,} parameters on {model.device}"
     )

@@ -58,3 +58,12 @@ def test_writable_folder_refuses_a_folder_under_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OSError):
         writable_folder(tmp_path / "file" / "out")
+
+
+def test_a_file_that_cannot_be_created_is_named_not_its_temporary_file(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    target = blocker / "figure.png"  # a folder that is a file: cannot be made
+    with pytest.raises(OSError, match=r"^cannot write .*a-file/figure\.png: ") as info:
+        atomic_write_bytes(target, b"png")
+    assert ".tmp" not in str(info.value) and info.value.errno is not None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_errors import clear_errors
+from ..cli_errors import FiniteFloatRange, clear_errors
 from ..languages import LANGUAGES
 from .i18n import Text
 
@@ -38,7 +38,7 @@ _timeout_option = click.option(
     "--timeout",
     default=10.0,
     show_default=True,
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0, max=86400),  # a day: CPU limits are C longs
     help="Seconds allowed per check (0: no limit; the code still runs in its own "
     "process).",
 )

@@ -304,9 +304,11 @@ def split_pairs(
     n_valid = max(1, round(valid_fraction * len(sources)))
     n_test = max(1, round(test_fraction * len(sources)))
     if len(sources) < n_valid + n_test + 1:
+        are = "sentence is" if len(sources) == 1 else "sentences are"
         raise ValueError(
-            f"split_pairs: {len(sources)} distinct source sentences are too few to "
-            f"split into train, validation ({n_valid}) and test ({n_test})"
+            f"split_pairs: {len(sources)} distinct source {are} too few to split "
+            f"into train, validation ({n_valid}) and test ({n_test}): give at least "
+            f"{n_valid + n_test + 1}"
         )
     random.Random(seed).shuffle(sources)
     test, valid = sources[:n_test], sources[n_test : n_test + n_valid]
