@@ -106,7 +106,7 @@ def lesson_run(number, fast, lang):
         click.echo(say("not_written_in", number=number, language=info.language))
     returncode = _run_script(info.path, env)
     if returncode in (130, -signal.SIGINT):
-        click.echo(f"lesson {number} stopped by Ctrl-C", err=True)
+        click.echo(say("run_interrupted", number=number), err=True)
         sys.exit(130)  # the shell's code for SIGINT
     if returncode != 0:
         raise click.ClickException(
