@@ -121,6 +121,7 @@ def test_token_labels_name_every_id_the_model_wrote():
     [
         ("Hi\tOi\n".encode("utf-16"), "is UTF-16 text, not UTF-8"),
         (b"Hi\tOi\rBye\tTchau\r", "ends its lines with CR only"),
+        ("Bread\tPão\nApple\tMaçã\n".encode("latin-1"), "probably Latin-1"),
         (b"Hi\tOi\nBye\tTchau\n", "2 distinct source sentences are too few"),
         (
             b"Hi\tOi\n",
@@ -128,7 +129,7 @@ def test_token_labels_name_every_id_the_model_wrote():
             "validation (1) and test (1): give at least 3",
         ),
     ],
-    ids=["utf-16", "cr-only", "too-few", "one-line"],
+    ids=["utf-16", "cr-only", "latin-1", "too-few", "one-line"],
 )
 def test_unusable_tsv_files_are_named_in_one_line(tmp_path, content, message):
     data = tmp_path / "pairs.tsv"

@@ -11,7 +11,8 @@ a line of four or more columns whose first and third are numbers gives columns
 pairs come back in the corpus form: words joined by single spaces.
 
 A file in another encoding is named, not read as garbage: UTF-16 (what some
-spreadsheet programs save as "Unicode text") and old Mac line endings (CR only,
+spreadsheet programs save as "Unicode text"), Latin-1 or Windows-1252 (older
+editors; more than a tenth of the lines not UTF-8) and old Mac line endings (CR only,
 which would make the whole file one line) are refused with the fix. Pairs too
 long for the model (`max_tokens`) are skipped with the other malformed lines.
 """
@@ -102,9 +103,10 @@ def _parse(data: bytes, max_tokens: int | None) -> tuple[list[Pair], list]:
 
 
 def _check_encoding(path: Path, data: bytes) -> None:
-    """Refuse UTF-16 text, binary files and CR-only line endings, saying how
-    to convert. UTF-16 is told by its byte-order mark, or, without one, by NUL
-    bytes in every other position (the high bytes of Latin letters)."""
+    """Refuse UTF-16 text, binary files, another 8-bit encoding and CR-only
+    line endings, saying how to convert. UTF-16 is told by its byte-order mark,
+    or, without one, by NUL bytes in every other position (the high bytes of
+    Latin letters)."""
     head = data[:4096]
     nuls = [i % 2 for i, byte in enumerate(head) if byte == 0]
     one_side = len(nuls) > len(head) // 4 and abs(
@@ -120,11 +122,34 @@ def _check_encoding(path: Path, data: bytes) -> None:
             f"{path} is not a text file (it holds NUL bytes): give a TSV of sentence "
             "pairs, UTF-8, one source<TAB>target a line"
         )
+    _check_utf8(path, data)
     if b"\n" not in data and b"\r" in data.strip():
         raise PairsFileError(
             f"{path} ends its lines with CR only (old Mac style), so it reads as one "
             f"line: convert it with `tr '\\r' '\\n' < {path} > pairs-unix.tsv`"
         )
+
+
+def _check_utf8(path: Path, data: bytes) -> None:
+    """Refuse a file in another 8-bit encoding (Latin-1, Windows-1252: what
+    older editors save): more than a tenth of its lines are not UTF-8. A few bad
+    lines in a UTF-8 file are only skipped, with a warning."""
+    lines = [raw for raw in data.split(b"\n") if raw.strip()]
+    bad = [n for n, raw in enumerate(lines, start=1) if not _is_utf8(raw)]
+    if len(bad) >= 2 and len(bad) * 10 > len(lines):
+        raise PairsFileError(
+            f"{path} is not UTF-8 ({len(bad)} of {len(lines)} lines, the first line "
+            f"{bad[0]}): it is probably Latin-1 or Windows-1252; save it as UTF-8, "
+            f"e.g. `iconv -f WINDOWS-1252 -t UTF-8 {path} > pairs-utf8.tsv`"
+        )
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _check_length(pair: Pair, max_tokens: int) -> tuple[Pair | None, str | None]:

@@ -117,6 +117,19 @@ def test_utf16_file_is_named_with_the_fix(tmp_path):
             load_pairs(without_bom)
 
 
+def test_a_latin1_file_is_named_with_the_fix(tmp_path):
+    text = "I love books\tEu amo livros\nthe bread\to pão\nthe apple\ta maçã\n"
+    path = write(tmp_path, text.encode("latin-1"))
+    with pytest.raises(
+        PairsFileError,
+        match=r"pairs\.tsv is not UTF-8 \(2 of 3 lines, the first line 2\): it is "
+        r"probably Latin-1 or Windows-1252; .*iconv -f WINDOWS-1252 -t UTF-8",
+    ):
+        load_pairs(path)
+    assert load_pairs(write(tmp_path, text.encode("utf-8"), "ok.tsv"))[2] == (
+        "the apple", "a maçã")  # fmt: skip
+
+
 def test_a_binary_file_is_named(tmp_path):
     path = write(tmp_path, b"\x7fELF" + bytes(range(256)) * 8 + bytes(512), "a.out")
     with pytest.raises(PairsFileError, match=r"is not a text file \(it holds NUL"):
