@@ -15,8 +15,10 @@ from click.testing import CliRunner
 from cli import main
 from tinygrad_tx import io
 from transformer import commands
+from transformer.checkpoint import CheckpointError
 from transformer.data import Vocab
 from transformer.report import plural, token_labels
+from transformer.run_dir import check_replaceable
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "en-pt.tsv"
@@ -249,6 +251,20 @@ def test_render_graph_html_never_replaces_a_file_of_another_kind(tmp_path):
     assert result.exit_code == 1
     assert "exists and is not an HTML page, so it is not replaced" in result.output
     assert notes.read_text() == "my notes, not a page"
+
+
+def test_a_page_or_picture_under_a_name_of_another_kind_is_refused(tmp_path):
+    for name, suggestion in (("graph.png", "graph.html"), ("graph", "graph.html")):
+        result = invoke("render-graph", "neuron", "--html", tmp_path / name)
+        assert result.exit_code == 1
+        said = f"is an HTML page: name it e.g. {suggestion}"
+        assert "does not end in .html" in result.output and said in result.output
+        assert not (tmp_path / name).exists()
+    result = invoke("render-graph", "neuron", "--html", tmp_path / "graph.HTM")
+    assert result.exit_code == 0, result.output
+    check_replaceable(tmp_path / "a.png", "a PNG picture")  # nothing raised
+    with pytest.raises(CheckpointError, match=r"x\.txt does not end in \.png"):
+        check_replaceable(tmp_path / "x.txt", "a PNG picture")
 
 
 # ------------------------------------------------------------------ without Graphviz

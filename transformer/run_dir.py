@@ -107,10 +107,14 @@ SIGNATURES = {
 }
 
 
+SUFFIXES = {"a PNG picture": (".png",), "an HTML page": (".html", ".htm")}
+
+
 def check_replaceable(path: str | os.PathLike, kind: str) -> None:
-    """Refuse to write a picture or a page (`kind`, a key of SIGNATURES) over
-    a file of a training run, or over a file of another kind: only an earlier
-    PNG picture or HTML page is replaced."""
+    """Refuse to write a picture or a page (`kind`, a key of SIGNATURES) under
+    a name that says another kind of file, over a file of a training run, or
+    over a file of another kind: only an earlier PNG picture or HTML page is
+    replaced."""
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: name the file to write")
@@ -123,6 +127,11 @@ def check_replaceable(path: str | os.PathLike, kind: str) -> None:
         raise CheckpointError(
             f"{path} exists and is not {kind}, so it is not replaced: choose another "
             "name, or move that file away first"
+        )
+    if path.suffix.lower() not in SUFFIXES[kind]:
+        raise CheckpointError(
+            f"{path} does not end in {SUFFIXES[kind][0]}, but what is written there is "
+            f"{kind}: name it e.g. {path.with_suffix(SUFFIXES[kind][0]).name}"
         )
 
 
