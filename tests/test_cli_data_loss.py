@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from cli import main
 from tinygrad_tx import io
-from transformer import run_dir
+from transformer import run_dir, run_setup
+from transformer.run_setup import make_config
 from transformer.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +191,30 @@ def test_a_model_too_large_for_memory_is_refused_before_anything(tmp_path):
     assert "the model is too large for this machine" in result.output
     assert "choose a smaller --d-model, --d-ff or --layers" in result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_a_batch_too_large_for_memory_is_refused_before_anything(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_setup, "_physical_memory", lambda: 8 * 2**20)  # 8 MiB
+    result = train_cli(tmp_path / "run", "--batch-size", "100000000")
+    assert result.exit_code == 1
+    said = re.search(r"--batch-size 100,000,000 is too large for this machine: a "
+                     r"batch of (\d+) sentence pairs", result.output)  # fmt: skip
+    assert said and int(said.group(1)) < 1000  # the whole training split, no more
+    assert "use a smaller --batch-size" in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_activation_estimate_of_the_toy_batch(monkeypatch):
+    """The toy model (d_model 128, 4 heads, 2+2 layers, d_ff 512, vocab 300) on
+    64 pairs padded to 16 tokens: per token 2 · (2432 + 3328) + 900 = 12,420
+    floats, 4 bytes each, times 1,024 tokens = 50,872,320 bytes."""
+    config = make_config(dict(d_model=128, n_heads=4, n_layers=2, d_ff=512), 300, 300)
+    pairs = [(" ".join(["w"] * 16), " ".join(["p"] * 15))] * 64
+    monkeypatch.setattr(run_setup, "_physical_memory", lambda: 50_872_320)
+    run_setup.check_batch_fits_in_memory(config, 64, pairs)  # fits exactly
+    monkeypatch.setattr(run_setup, "_physical_memory", lambda: 50_872_319)
+    with pytest.raises(ValueError, match=r"needs at least 0\.0 GiB"):
+        run_setup.check_batch_fits_in_memory(config, 64, pairs)
 
 
 def test_threads_beyond_the_cpu_count_are_refused(tmp_path):
