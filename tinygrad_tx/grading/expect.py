@@ -191,19 +191,26 @@ def expect_unchanged(before, after, what, name, hint: Hint | None = None) -> Non
 
 
 def _differ(what, got, want, bad) -> str:
-    index = tuple(int(i) for i in np.argwhere(bad)[0])
-    if not index:
+    found = _first_difference(got, want, bad)
+    if not found["index"]:
         return str(messages.DIFFER_SCALAR).format(
-            what=what, got=_show(got[()]), want=_show(want[()])
+            what=what, got=found["got"], want=found["want"]
         )
-    return str(messages.DIFFER).format(
-        what=what,
+    return str(messages.DIFFER).format(what=what, **found)
+
+
+def _first_difference(got, want, bad) -> dict:
+    """The first element where `bad` is True, `got` and `want` there, and how many
+    elements differ: the fields the DIFFER and GRADIENT messages show."""
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    count = int(bad.sum())
+    return dict(
         index=index,
         got=_show(got[index]),
         want=_show(want[index]),
-        count=int(bad.sum()),
+        count=count,
         size=bad.size,
-        differ=_differ_verb(int(bad.sum())),
+        differ=_differ_verb(count),
     )
 
 
@@ -264,16 +271,8 @@ def expect_grads(
             _fail(message, got, mine)
         bad = ~np.isclose(array, want, rtol=rtol, atol=atol)
         if bad.any():
-            index = tuple(int(j) for j in np.argwhere(bad)[0])
-            message = str(messages.GRADIENT).format(
-                name=name,
-                index=index,
-                want=_show(want[index]),
-                got=_show(array[index]),
-                count=int(bad.sum()),
-                size=bad.size,
-                differ=_differ_verb(int(bad.sum())),
-            )
+            found = _first_difference(array, want, bad)
+            message = str(messages.GRADIENT).format(name=name, **found)
             _fail(message, got, mine)
 
 
