@@ -27,6 +27,7 @@ from .tokenizer import tokenize
 
 Pair = tuple[str, str]
 _SHOWN = 10  # malformed lines named in a message; the rest are counted
+_NOT_UTF8 = "not UTF-8"  # the reason _parse_line gives for such a line
 
 
 class PairsFileError(ValueError):
@@ -75,6 +76,7 @@ def load_pairs(
     data = path.read_bytes()
     _check_encoding(path, data)
     pairs, problems = _parse(data, max_tokens)
+    _check_utf8(path, problems, lines=len(pairs) + len(problems))
     if not pairs:
         detail = f"; {describe_problems(str(path), problems)}" if problems else ""
         raise PairsFileError(
@@ -103,8 +105,8 @@ def _parse(data: bytes, max_tokens: int | None) -> tuple[list[Pair], list]:
 
 
 def _check_encoding(path: Path, data: bytes) -> None:
-    """Refuse UTF-16 text, binary files, another 8-bit encoding and CR-only
-    line endings, saying how to convert. UTF-16 is told by its byte-order mark,
+    """Refuse UTF-16 text, binary files and CR-only line endings, saying how
+    to convert. UTF-16 is told by its byte-order mark,
     or, without one, by NUL bytes in every other position (the high bytes of
     Latin letters)."""
     head = data[:4096]
@@ -122,7 +124,6 @@ def _check_encoding(path: Path, data: bytes) -> None:
             f"{path} is not a text file (it holds NUL bytes): give a TSV of sentence "
             "pairs, UTF-8, one source<TAB>target a line"
         )
-    _check_utf8(path, data)
     if b"\n" not in data and b"\r" in data.strip():
         raise PairsFileError(
             f"{path} ends its lines with CR only (old Mac style), so it reads as one "
@@ -130,26 +131,18 @@ def _check_encoding(path: Path, data: bytes) -> None:
         )
 
 
-def _check_utf8(path: Path, data: bytes) -> None:
+def _check_utf8(path: Path, problems: list, lines: int) -> None:
     """Refuse a file in another 8-bit encoding (Latin-1, Windows-1252: what
-    older editors save): more than a tenth of its lines are not UTF-8. A few bad
-    lines in a UTF-8 file are only skipped, with a warning."""
-    lines = [raw for raw in data.split(b"\n") if raw.strip()]
-    bad = [n for n, raw in enumerate(lines, start=1) if not _is_utf8(raw)]
-    if len(bad) >= 2 and len(bad) * 10 > len(lines):
+    older editors save): two or more of its `lines` (not blank), and more than a
+    tenth of them, were not UTF-8 (`problems`, from _parse). A stray bad line in
+    a UTF-8 file is only skipped, with a warning."""
+    bad = [number for number, why in problems if why.startswith(_NOT_UTF8)]
+    if len(bad) >= 2 and len(bad) * 10 > lines:
         raise PairsFileError(
-            f"{path} is not UTF-8 ({len(bad)} of {len(lines)} lines, the first line "
+            f"{path} is not UTF-8 ({len(bad)} of {lines} lines, the first line "
             f"{bad[0]}): it is probably Latin-1 or Windows-1252; save it as UTF-8, "
             f"e.g. `iconv -f WINDOWS-1252 -t UTF-8 {path} > pairs-utf8.tsv`"
         )
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _check_length(pair: Pair, max_tokens: int) -> tuple[Pair | None, str | None]:
@@ -168,7 +161,7 @@ def _parse_line(raw: bytes, first: bool) -> tuple[Pair | None, str | None]:
     try:
         line = raw.decode("utf-8-sig" if first else "utf-8")  # -sig: drop a BOM
     except UnicodeDecodeError as e:
-        return None, f"not UTF-8 (byte {e.start + 1})"
+        return None, f"{_NOT_UTF8} (byte {e.start + 1})"
     line = line.rstrip("\r")
     if not line.strip():
         return None, None
