@@ -100,22 +100,19 @@ def claim_existing(out: str | os.PathLike, echo=print) -> RunFolder:
     return folder
 
 
-# How the files that a command may replace begin.
-SIGNATURES = {
-    "a PNG picture": (b"\x89PNG\r\n\x1a\n",),
-    "an HTML page": (b"<!DOCTYPE html", b"<!doctype html", b"<html"),
+# The files a command may replace: how their names end, how they begin.
+FILE_KINDS = {
+    "a PNG picture": ((".png",), (b"\x89PNG\r\n\x1a\n",)),
+    "an HTML page": ((".html", ".htm"), (b"<!DOCTYPE html", b"<!doctype html", b"<html")),
 }
 
 
-SUFFIXES = {"a PNG picture": (".png",), "an HTML page": (".html", ".htm")}
-
-
 def check_replaceable(path: str | os.PathLike, kind: str) -> None:
-    """Refuse to write a picture or a page (`kind`, a key of SIGNATURES) under
+    """Refuse to write a picture or a page (`kind`, a key of FILE_KINDS) under
     a name that says another kind of file, over a file of a training run, or
     over a file of another kind: only an earlier PNG picture or HTML page is
     replaced."""
-    path = Path(path)
+    path, (suffixes, signatures) = Path(path), FILE_KINDS[kind]
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: name the file to write")
     if path.exists() and is_run(path.resolve().parent):
@@ -123,16 +120,21 @@ def check_replaceable(path: str | os.PathLike, kind: str) -> None:
             f"{path} is a file of the training run in {path.resolve().parent}: it is "
             "not replaced; write to another folder, e.g. out/"
         )
-    if path.is_file() and not path.read_bytes()[:16].startswith(SIGNATURES[kind]):
+    if path.is_file() and not _first_bytes(path).startswith(signatures):
         raise CheckpointError(
             f"{path} exists and is not {kind}, so it is not replaced: choose another "
             "name, or move that file away first"
         )
-    if path.suffix.lower() not in SUFFIXES[kind]:
+    if path.suffix.lower() not in suffixes:
         raise CheckpointError(
-            f"{path} does not end in {SUFFIXES[kind][0]}, but what is written there is "
-            f"{kind}: name it e.g. {path.with_suffix(SUFFIXES[kind][0]).name}"
+            f"{path} does not end in {suffixes[0]}, but what is written there is "
+            f"{kind}: name it e.g. {path.with_suffix(suffixes[0]).name}"
         )
+
+
+def _first_bytes(path: Path, count: int = 16) -> bytes:
+    with path.open("rb") as f:
+        return f.read(count)
 
 
 def require_state(out: str | os.PathLike) -> Path:
